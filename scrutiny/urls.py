@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Scrutiny tracking"
+admin.site.site_title = "Scrutiny tracking"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("tracker.urls")),
+]

@@ -1,0 +1,590 @@
+"""The things of a scrutiny tracking report, named as the report names them.
+
+See ../shared/docs/tracking-process.md. The rules that decide whether an
+assessment is acceptable live in ``tracker.categories``; this module holds the
+data and the constraints the database can keep by itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+class AssessmentScheme(models.Model):
+    """A committee's set of categories (the seed's six, or a council's own)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    guidance_intro = models.CharField(
+        max_length=300,
+        default="In making its assessment, the Committee may wish to consider:",
+        help_text="The sentence above the questions in Appendix 1 of the pack.",
+    )
+    guidance_questions = models.TextField(
+        blank=True, help_text="The questions printed in Appendix 1, one per line."
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="The scheme given to new committees."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="one_default_assessment_scheme",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.guidance_questions.splitlines() if q.strip()]
+
+    @classmethod
+    def default(cls) -> AssessmentScheme | None:
+        return cls.objects.filter(is_default=True).first()
+
+
+class Category(models.Model):
+    """One category of a scheme; the rules read its flags, never its number."""
+
+    scheme = models.ForeignKey(
+        AssessmentScheme, on_delete=models.CASCADE, related_name="categories"
+    )
+    code = models.CharField(max_length=8, help_text='As printed, e.g. "1" or "Green".')
+    label = models.CharField(max_length=100, help_text='e.g. "Achieved (Fully)".')
+    criteria = models.TextField(help_text="The criteria text of Appendix 1.")
+    position = models.PositiveSmallIntegerField()
+    needs_anticipated_date = models.BooleanField(
+        default=False,
+        help_text="A proposal must give the date by which it is expected to be achieved.",
+    )
+    only_before_completion = models.BooleanField(
+        default=False,
+        help_text="Only right while the completion date has not yet passed (e.g. In Progress).",
+    )
+    warn_after_completion = models.BooleanField(
+        default=False,
+        help_text="Means 'within the timescale': proposing it after the completion date "
+        "is accepted with a warning (e.g. Achieved (Fully)).",
+    )
+    counts_as_achieved = models.BooleanField(
+        default=False,
+        help_text="The recommendation is achieved and is normally concluded.",
+    )
+    marker = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Optional colour name for red/amber/green schemes; always shown with the label.",
+    )
+
+    class Meta:
+        ordering = ["scheme", "position"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="unique_category_code_per_scheme"),
+            models.UniqueConstraint(
+                fields=["scheme", "position"], name="unique_category_position_per_scheme"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} – {self.label}"
+
+
+class Committee(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    council = models.CharField(max_length=200, blank=True)
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        on_delete=models.PROTECT,
+        related_name="committees",
+        help_text="The categories this committee assesses recommendations with.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ExecutiveResponse(models.TextChoices):
+    PENDING = "pending", "Awaiting the executive’s response"
+    ACCEPTED = "accepted", "Accepted"
+    ACCEPTED_IN_PRINCIPLE = "accepted_in_principle", "Accepted in principle"
+    REJECTED = "rejected", "Rejected"
+
+
+class Inquiry(models.Model):
+    """A scrutiny report whose recommendations are tracked."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="inquiries")
+    title = models.CharField(max_length=300)
+    reported_on = models.DateField(null=True, blank=True, help_text="When the report was made.")
+
+    class Meta:
+        ordering = ["committee", "title"]
+        verbose_name_plural = "inquiries"
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "title"], name="unique_inquiry_title_per_committee")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Theme(models.Model):
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="themes")
+    letter = models.CharField(max_length=4)
+    title = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["inquiry", "letter"]
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry", "letter"], name="unique_theme_letter_per_inquiry")
+        ]
+
+    def __str__(self):
+        return f"{self.letter} {self.title}"
+
+
+class Owner(models.Model):
+    """A role or body responsible for recommendations ("Chair BSCB", "Leader")."""
+
+    name = models.CharField(max_length=300, unique=True)
+    delegates = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="owners",
+        help_text="The people who act for this owner (officers of the service, the cabinet member).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OwnerAlias(models.Model):
+    """Another spelling of an owner found in a report, so imports map to one record."""
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "owner aliases"
+
+    def __str__(self):
+        return self.name
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def tracked(self):
+        return self.filter(conclusion__isnull=True)
+
+    def concluded(self):
+        return self.filter(conclusion__isnull=False)
+
+    def with_current_category(self):
+        """Annotate the category in force: the latest meeting's agreed category, else its proposal.
+
+        Adds current_category_id/_code/_label/_position and anticipated_date_missing
+        (the category needs an anticipated date and none was advised), in one query.
+        """
+        latest = (
+            Assessment.objects.filter(recommendation=models.OuterRef("pk"))
+            .filter(Q(agreed_category__isnull=False) | Q(proposed_category__isnull=False))
+            .order_by(F("meeting__date").desc(nulls_first=True), "-meeting_id")
+        )
+        needs_date = Q(agreed_category__needs_anticipated_date=True) | Q(
+            agreed_category__isnull=True, proposed_category__needs_anticipated_date=True
+        )
+        category = Category.objects.filter(pk=models.OuterRef("current_category_id"))
+        return self.annotate(
+            current_category_id=models.Subquery(
+                latest.annotate(
+                    cat=models.functions.Coalesce("agreed_category_id", "proposed_category_id")
+                ).values("cat")[:1]
+            ),
+            current_category_code=models.Subquery(category.values("code")[:1]),
+            current_category_label=models.Subquery(category.values("label")[:1]),
+            current_category_position=models.Subquery(category.values("position")[:1]),
+            anticipated_date_missing=models.functions.Coalesce(
+                models.Subquery(
+                    latest.annotate(
+                        missing=models.Case(
+                            models.When(needs_date & Q(anticipated_date__isnull=True), then=True),
+                            default=False,
+                            output_field=models.BooleanField(),
+                        )
+                    ).values("missing")[:1]
+                ),
+                False,
+            ),
+            is_concluded=models.Exists(Conclusion.objects.filter(recommendation=models.OuterRef("pk"))),
+        )
+
+
+class Recommendation(models.Model):
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="recommendations")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="recommendations")
+    number = models.CharField(max_length=10, help_text='As printed, e.g. "R04".')
+    lead = models.TextField(help_text='The opening words, e.g. "That:".')
+    position = models.PositiveIntegerField(default=0)
+    owners = models.ManyToManyField(Owner, through="Responsibility", related_name="recommendations")
+    responsibility_text = models.TextField(
+        blank=True,
+        help_text="The Responsibility column as printed in the source; blank to print the owners.",
+    )
+    original_timescale = models.TextField(
+        blank=True,
+        help_text="The original date for completion as printed; the milestones hold it structured.",
+    )
+    executive_response = models.CharField(
+        max_length=30, choices=ExecutiveResponse.choices, default=ExecutiveResponse.PENDING
+    )
+    executive_response_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["inquiry", "position", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry", "number"], name="unique_recommendation_number_per_inquiry")
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def owner_display(self) -> str:
+        if self.responsibility_text:
+            return self.responsibility_text
+        return "\n".join(r.owner.name for r in self.responsibilities.all())
+
+    def completion_milestone(self) -> Milestone | None:
+        """The milestone that decides whether the timescale has expired (uses prefetched rows)."""
+        milestones = list(self.milestones.all())
+        for kind in (Milestone.Kind.COMPLETION, Milestone.Kind.ONGOING):
+            for milestone in milestones:
+                if milestone.kind == kind:
+                    return milestone
+        return milestones[-1] if milestones else None
+
+    def completion_date(self) -> datetime.date | None:
+        milestone = self.completion_milestone()
+        return milestone.current_date() if milestone else None
+
+
+class Responsibility(models.Model):
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="responsibilities"
+    )
+    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="responsibilities")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["recommendation", "position"]
+        verbose_name_plural = "responsibilities"
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "owner"], name="unique_owner_per_recommendation")
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} – {self.owner}"
+
+
+class SubPart(models.Model):
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="sub_parts")
+    label = models.CharField(max_length=10, blank=True, help_text='"a)"; blank for a bullet.')
+    text = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "position"], name="unique_sub_part_position")
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} {self.label or '•'}"
+
+
+class Footnote(models.Model):
+    """A note (usually a URL) referenced in a recommendation's text as [^N]."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="footnotes")
+    number = models.PositiveSmallIntegerField(help_text="The marker used in the text: [^N].")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["recommendation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "number"], name="unique_footnote_number")
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} [^{self.number}]"
+
+
+class Milestone(models.Model):
+    """One structured date of the original timescale (initial feedback, completion, ...).
+
+    ``due_date`` is the original date and is never overwritten: a moved date is a
+    ``DateChange`` with its reason.
+    """
+
+    class Kind(models.TextChoices):
+        INITIAL_FEEDBACK = "initial_feedback", "Initial feedback"
+        INTERIM = "interim", "Interim"
+        COMPLETION = "completion", "Completion"
+        CHANGES_SUSTAINED = "changes_sustained", "Changes sustained"
+        ONGOING = "ongoing", "On-going"
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_date = models.DateField(
+        null=True, blank=True, help_text="The original date (the last day of the month given)."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["recommendation", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="ongoing", due_date__isnull=True) | (~Q(kind="ongoing") & Q(due_date__isnull=False)),
+                name="milestone_has_a_date_unless_ongoing",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.due_date or ''}".strip()
+
+    def current_date(self) -> datetime.date | None:
+        """The date in force: the latest change, else the original (uses prefetched changes)."""
+        changes = sorted(self.date_changes.all(), key=lambda c: (c.changed_at, c.pk))
+        return changes[-1].new_date if changes else self.due_date
+
+
+class MeetingQuerySet(models.QuerySet):
+    def chronological(self):
+        # A meeting without a date has not been fixed yet, so it comes last.
+        return self.order_by(F("date").asc(nulls_last=True), "pk")
+
+    def latest_first(self):
+        return self.order_by(F("date").desc(nulls_first=True), "-pk")
+
+
+class Meeting(models.Model):
+    """A tracking meeting of a committee. The cycle's rules are in tracker.cycle."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        EVIDENCE_OPEN = "evidence_open", "Evidence open"
+        PACK_PUBLISHED = "pack_published", "Pack published"
+        DECISIONS_RECORDED = "decisions_recorded", "Decisions recorded"
+        CLOSED = "closed", "Closed"
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField(null=True, blank=True, help_text="Blank when the date is not known.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SCHEDULED)
+    evidence_deadline = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("date").asc(nulls_last=True), "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "date"], name="one_meeting_per_committee_per_day"),
+            models.CheckConstraint(
+                condition=Q(evidence_deadline__isnull=True)
+                | Q(date__isnull=True)
+                | Q(evidence_deadline__lte=F("date")),
+                name="evidence_deadline_not_after_meeting",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.committee} – {self.date_display}"
+
+    @property
+    def date_display(self) -> str:
+        return self.date.strftime("%-d %B %Y") if self.date else "date not recorded"
+
+
+class EvidenceUpdate(models.Model):
+    """A dated addition to a recommendation's evidence of progress (append-only)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="evidence_updates"
+    )
+    following_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text='Printed as "Further information following the <date> meeting".',
+    )
+    text = models.TextField()
+    written_on = models.DateField(null=True, blank=True, help_text="Blank for imported history with no date.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="evidence_update_has_text"),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} evidence {self.position}"
+
+
+class Assessment(models.Model):
+    """A recommendation at one meeting: the cabinet member's proposal and the committee's decision.
+
+    A row exists for every recommendation tracked at the meeting, before anyone assesses it.
+    """
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="assessments")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="assessments")
+    proposed_category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    anticipated_date = models.DateField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    agreed_category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "recommendation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "meeting"], name="one_assessment_per_recommendation_per_meeting"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} at {self.meeting.date_display}"
+
+    @property
+    def category(self) -> Category | None:
+        return self.agreed_category or self.proposed_category
+
+    @property
+    def anticipated_date_missing(self) -> bool:
+        """True where the category needs an anticipated date and none was advised (R06)."""
+        from tracker.categories import anticipated_date_missing
+
+        return anticipated_date_missing(self.category, self.anticipated_date)
+
+    def clean(self):
+        from tracker.categories import check_scheme
+
+        check_scheme(self)
+
+
+class Conclusion(models.Model):
+    """The committee concluded a recommendation: it leaves the tracking list."""
+
+    recommendation = models.OneToOneField(Recommendation, on_delete=models.PROTECT, related_name="conclusion")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="conclusions")
+    remark = models.TextField(blank=True, help_text='Added to the tracking assessment, e.g. "Work will be ongoing."')
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    concluded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.recommendation} concluded {self.meeting.date_display}"
+
+
+class DateChange(models.Model):
+    """A completion or anticipated date moved, with who moved it and why.
+
+    The original date stays where it was; the date in force is the latest change.
+    """
+
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.PROTECT, null=True, blank=True, related_name="date_changes"
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="date_changes"
+    )
+    previous_date = models.DateField(null=True, blank=True)
+    new_date = models.DateField()
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(milestone__isnull=False, assessment__isnull=True)
+                | Q(milestone__isnull=True, assessment__isnull=False),
+                name="date_change_is_for_one_date",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="date_change_has_a_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.previous_date} → {self.new_date}"
+
+
+class CoverReport(models.Model):
+    """The cover of a meeting pack for one inquiry: the cabinet member's introduction and contact."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="cover_reports")
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="cover_reports")
+    reporting_owner = models.ForeignKey(
+        Owner, on_delete=models.PROTECT, related_name="+", help_text="The cabinet member who reports."
+    )
+    introduction = models.TextField(blank=True)
+    contact_name = models.CharField(max_length=200)
+    contact_title = models.CharField(max_length=200, blank=True)
+    contact_telephone = models.CharField(max_length=50, blank=True)
+    contact_email = models.EmailField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "inquiry"], name="one_cover_report_per_inquiry_per_meeting")
+        ]
+
+    def __str__(self):
+        return f"{self.inquiry} – {self.meeting.date_display}"

@@ -78,9 +78,14 @@ def import_report(data: dict) -> Inquiry:
     inquiry, _ = Inquiry.objects.get_or_create(committee=committee, title=data["inquiry"]["title"])
     response = data["inquiry"].get("executive_response", ExecutiveResponse.PENDING)
 
+    # The meeting the report was written for has its pack out; earlier meetings are over.
+    report_key = (data.get("cover_report") or {}).get("meeting")
     meetings = {}
     for row in data["meetings"]:
-        meeting, _ = Meeting.objects.get_or_create(committee=committee, date=_date(row["date"]))
+        state = Meeting.State.PACK_PUBLISHED if row["key"] == report_key else Meeting.State.CLOSED
+        meeting, _ = Meeting.objects.get_or_create(
+            committee=committee, date=_date(row["date"]), defaults={"state": state}
+        )
         meetings[row["key"]] = meeting
 
     owners = {}

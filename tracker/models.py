@@ -588,3 +588,29 @@ class CoverReport(models.Model):
 
     def __str__(self):
         return f"{self.inquiry} – {self.meeting.date_display}"
+
+
+class PublishedPack(models.Model):
+    """A meeting pack as published: the exact PDF bytes, never changed afterwards.
+
+    Publishing again makes a new version; every old version stays downloadable.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="published_packs")
+    version = models.PositiveIntegerField()
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "version"], name="unique_pack_version_per_meeting"),
+        ]
+
+    def __str__(self):
+        return f"Pack v{self.version} for {self.meeting}"

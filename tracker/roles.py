@@ -15,7 +15,7 @@ ROLES = [OFFICER, CABINET_MEMBER, COMMITTEE_MEMBER, SCRUTINY_OFFICE]
 _EVERY_MODEL = [
     "assessmentscheme", "category", "committee", "inquiry", "theme", "owner", "owneralias",
     "recommendation", "responsibility", "subpart", "footnote", "milestone", "meeting",
-    "evidenceupdate", "assessment", "conclusion", "datechange", "coverreport",
+    "evidenceupdate", "assessment", "conclusion", "datechange", "coverreport", "publishedpack",
 ]
 
 

@@ -137,7 +137,7 @@ class AssessmentInline(admin.TabularInline):
     @admin.display(description="Anticipated date")
     def date_flag(self, obj):
         if obj.pk and obj.anticipated_date_missing:
-            return format_html('<strong>⚠ Not advised</strong>')
+            return format_html("<strong>{}</strong>", "⚠ Not advised")
         return "—"
 
     def get_queryset(self, request):

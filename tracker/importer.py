@@ -97,7 +97,7 @@ def import_report(data: dict) -> Inquiry:
 
     themes = {}
     for row in data["themes"]:
-        theme, _ = Theme.objects.update_or_create(
+        theme, _ = Theme.objects.get_or_create(
             inquiry=inquiry, letter=row["letter"], defaults={"title": row["title"]}
         )
         themes[theme.letter] = theme
@@ -108,7 +108,7 @@ def import_report(data: dict) -> Inquiry:
     cover = data.get("cover_report")
     if cover:
         contact = cover["contact_officer"]
-        CoverReport.objects.update_or_create(
+        CoverReport.objects.get_or_create(
             meeting=meetings[cover["meeting"]],
             inquiry=inquiry,
             defaults=dict(

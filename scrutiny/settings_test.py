@@ -7,3 +7,12 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment
 from scrutiny.settings import *  # noqa: E402,F401,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests sign in with client.login(), which passes no request to django-axes; the
+# lock-out test turns it back on.
+AXES_ENABLED = False
+SECURE_SSL_REDIRECT = False
+# No collectstatic before tests: serve static files unhashed.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

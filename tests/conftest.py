@@ -12,3 +12,9 @@ def seed_data():
 def seed(db, seed_data):
     """The seed report loaded into the database; returns the inquiry."""
     return import_report(seed_data)
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"

@@ -1,0 +1,131 @@
+"""Search recommendations by their text, sub-parts and evidence, for committee members.
+
+On PostgreSQL: full-text search (English stemming, web-search syntax: "quoted
+phrases", or, -exclusions), one GIN expression index per searched table (migration
+0004), results ranked and with highlighted snippets. On SQLite: every word must appear,
+found case-insensitively, with the same kind of snippet. Always a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import F, Q
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from tracker.models import EvidenceUpdate, Recommendation, SubPart
+
+CONFIG = "english"
+MAX_TERMS = 12
+MAX_QUERY_LENGTH = 200
+PER_SOURCE = 200
+# Private-use markers that never occur in text: the headline is escaped, then they become <mark>.
+START, STOP = "\ue000", "\ue001"
+
+# (model, text field, where the text is, how to reach the recommendation)
+SOURCES = [
+    (Recommendation, "lead", "Recommendation", "pk"),
+    (SubPart, "text", "Recommendation", "recommendation_id"),
+    (EvidenceUpdate, "text", "Evidence", "recommendation_id"),
+]
+
+
+@dataclass
+class Hit:
+    recommendation: Recommendation
+    rank: float = 0.0
+    snippets: list[tuple[str, SafeString]] = field(default_factory=list)
+
+
+def clean_query(text: str) -> str:
+    """Trim, drop control characters and cap the length: any input is a safe query."""
+    text = "".join(ch for ch in (text or "") if ch.isprintable())
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def _highlight(headline: str) -> SafeString:
+    return mark_safe(escape(headline).replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def search(text: str, *, limit: int = 50) -> list[Hit]:
+    query = clean_query(text)
+    if not query:
+        return []
+    if connection.vendor == "postgresql":
+        rows = _postgres_rows(query)
+    else:
+        rows = _plain_rows(query)
+    hits: dict[int, Hit] = {}
+    for recommendation_id, rank, where, snippet in rows:
+        hit = hits.setdefault(recommendation_id, Hit(recommendation=None))
+        hit.rank += rank
+        if len(hit.snippets) < 3:
+            hit.snippets.append((where, snippet))
+    ranked = sorted(hits.items(), key=lambda item: -item[1].rank)[:limit]
+    recommendations = (
+        Recommendation.objects.with_current_category()
+        .select_related("inquiry__committee", "theme")
+        .in_bulk([pk for pk, _ in ranked])
+    )
+    result = []
+    for pk, hit in ranked:
+        hit.recommendation = recommendations[pk]
+        result.append(hit)
+    return result
+
+
+def _postgres_rows(query: str):
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+
+    search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
+    for model, text_field, where, link in SOURCES:
+        vector = SearchVector(text_field, config=CONFIG)
+        matches = (
+            model.objects.annotate(document=vector)
+            .filter(document=search_query)
+            .annotate(
+                rank=SearchRank(vector, search_query),
+                headline=SearchHeadline(
+                    text_field, search_query, config=CONFIG, start_sel=START, stop_sel=STOP,
+                    max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+                ),
+                target=F(link),
+            )
+            .order_by("-rank")
+            .values_list("target", "rank", "headline")[:PER_SOURCE]
+        )
+        for target, rank, headline in matches:
+            yield target, rank, where, _highlight(headline)
+
+
+def _terms(query: str) -> list[str]:
+    terms = [t.strip('"\'') for t in query.split()]
+    return [t for t in terms if t and not t.startswith("-") and t.lower() != "or"][:MAX_TERMS]
+
+
+def _snippet(text: str, terms: list[str], width: int = 90) -> SafeString:
+    lowered = text.lower()
+    first = min((lowered.find(t.lower()) for t in terms if t.lower() in lowered), default=0)
+    start = max(0, first - width // 3)
+    end = min(len(text), start + width * 2)
+    piece = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    marked = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", piece)
+    return _highlight(marked)
+
+
+def _plain_rows(query: str):
+    terms = _terms(query)
+    if not terms:
+        return
+    for model, text_field, where, link in SOURCES:
+        condition = Q()
+        for term in terms:
+            condition &= Q(**{f"{text_field}__icontains": term})
+        matches = model.objects.filter(condition).values_list(link, text_field)[:PER_SOURCE]
+        for target, text in matches:
+            rank = sum(text.lower().count(t.lower()) for t in terms) / (1 + len(text) / 500)
+            yield target, rank, where, _snippet(text, terms)

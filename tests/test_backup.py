@@ -12,8 +12,9 @@ from django.core.management import call_command
 from tracker import services
 from tracker.models import Assessment, PublishedPack
 
-# Not transactional: the test's own transaction rolls the wipe back for the tests after it.
-pytestmark = pytest.mark.django_db
+# Transactional, as a real restore is (PostgreSQL cannot TRUNCATE inside the test's own
+# transaction); serialized_rollback puts the migrations' rows back for the tests after it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SKIP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 

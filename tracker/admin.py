@@ -28,6 +28,51 @@ from tracker.models import (
 )
 
 
+class VersionedForm(forms.ModelForm):
+    """Refuses a save made from a stale page: someone else saved the record since it was opened.
+
+    The page carries the version it was read at; the row is re-read under a lock
+    (the request is one transaction) and the message names what the other person changed.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None:
+            model = type(self.instance)
+            current = model.objects.select_for_update().get(pk=self.instance.pk)
+            if current.version != seen:
+                seen_row = current.history.filter(version=seen).order_by("history_date").last()
+                changed = [
+                    str(model._meta.get_field(name).verbose_name)
+                    for name in self.fields
+                    if name != "seen_version"
+                    and seen_row is not None
+                    and getattr(seen_row, model._meta.get_field(name).attname)
+                    != getattr(current, model._meta.get_field(name).attname)
+                ]
+                last = current.history.first() if hasattr(current, "history") else None
+                who = f" by {last.history_user}" if last and last.history_user else ""
+                raise forms.ValidationError(
+                    f"This record was saved{who} while you were editing it, so your changes were not "
+                    f"saved. Changed since you opened it: {', '.join(changed) or 'related details'}. "
+                    "Open it again to see the latest version, then make your change.",
+                    code="stale",
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        if self.instance.pk:
+            self.instance.version = (self.cleaned_data.get("seen_version") or self.instance.version) + 1
+        return super().save(commit)
+
+
 class CategoryInline(admin.TabularInline):
     model = Category
     extra = 0
@@ -176,6 +221,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(SimpleHistoryAdmin):
+    form = VersionedForm
     list_display = ["number", "short_text", "theme_letter", "owners_list", "original_timescale",
                     "current_category", "status"]
     list_display_links = ["number", "short_text"]
@@ -190,7 +236,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     ordering = ["inquiry", "position", "number"]
     fields = [
         "inquiry", "theme", "number", "position", "lead", "responsibility_text", "original_timescale",
-        "executive_response", "executive_response_on",
+        "executive_response", "executive_response_on", "seen_version",
     ]
     inlines = [
         SubPartInline, ResponsibilityInline, MilestoneInline, FootnoteInline, EvidenceUpdateInline,
@@ -228,6 +274,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
+    form = VersionedForm
     list_display = ["__str__", "state", "evidence_deadline"]
     list_select_related = ["committee"]
     list_filter = ["committee", "state"]
@@ -236,6 +283,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 @admin.register(EvidenceUpdate)
 class EvidenceUpdateAdmin(SimpleHistoryAdmin):
+    form = VersionedForm
     list_display = ["recommendation", "following_meeting", "written_on", "author", "created_at"]
     list_select_related = ["recommendation", "following_meeting__committee", "author"]
     list_filter = ["recommendation__inquiry"]
@@ -248,6 +296,7 @@ class EvidenceUpdateAdmin(SimpleHistoryAdmin):
 
 @admin.register(Assessment)
 class AssessmentAdmin(SimpleHistoryAdmin):
+    form = VersionedForm
     list_display = ["recommendation", "meeting", "proposed_category", "anticipated_date", "agreed_category"]
     list_select_related = ["recommendation", "meeting__committee", "proposed_category", "agreed_category"]
     list_filter = ["meeting__committee", "meeting"]

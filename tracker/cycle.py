@@ -1,9 +1,12 @@
 """The meeting cycle: scheduled → evidence open → pack published → decisions recorded → closed.
 
-Which state allows which action is decided here and nowhere else.
+Which state allows which action is decided here and nowhere else: services call
+``require`` before they write, pages call ``allows`` to decide which buttons to offer.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from tracker.models import Meeting
 
@@ -20,7 +23,10 @@ NEXT_STATE = {
 # action -> the states in which it is allowed
 ALLOWED_IN = {
     "choose_recommendations": {State.SCHEDULED, State.EVIDENCE_OPEN},
+    "change_meeting": {State.SCHEDULED, State.EVIDENCE_OPEN},
     "add_evidence": {State.SCHEDULED, State.EVIDENCE_OPEN},
+    # A correction is kept with its earlier versions, so it is allowed as long as evidence is.
+    "edit_evidence": {State.SCHEDULED, State.EVIDENCE_OPEN},
     "propose": {State.EVIDENCE_OPEN},
     "publish_pack": {State.EVIDENCE_OPEN, State.PACK_PUBLISHED},
     "record_decision": {State.PACK_PUBLISHED, State.DECISIONS_RECORDED},
@@ -29,11 +35,53 @@ ALLOWED_IN = {
 
 ACTION_NAMES = {
     "choose_recommendations": "choose the recommendations to track",
+    "change_meeting": "change its date or evidence deadline",
     "add_evidence": "add evidence for it",
+    "edit_evidence": "correct evidence for it",
     "propose": "propose categories",
     "publish_pack": "publish its pack",
     "record_decision": "record the committee’s decisions",
     "close": "close it",
+}
+
+# The states of a meeting still ahead of the committee (its round is not over).
+UPCOMING = {State.SCHEDULED, State.EVIDENCE_OPEN, State.PACK_PUBLISHED}
+
+
+@dataclass(frozen=True)
+class Step:
+    """A move to the next state, as the scrutiny office sees it on the meeting page."""
+
+    to_state: str
+    button: str
+    explanation: str
+    # Publishing the pack moves the meeting on by itself (tracker.pack.publish); the
+    # scrutiny office only marks it by hand where the pack was published elsewhere.
+    by_publishing: bool = False
+
+
+STEPS = {
+    State.SCHEDULED: Step(
+        State.EVIDENCE_OPEN,
+        "Open the meeting for evidence",
+        "Officers and cabinet members can then add evidence; cabinet members can propose categories.",
+    ),
+    State.EVIDENCE_OPEN: Step(
+        State.PACK_PUBLISHED,
+        "Mark the pack as published",
+        "Evidence and proposals close; the committee reads the pack.",
+        by_publishing=True,
+    ),
+    State.PACK_PUBLISHED: Step(
+        State.DECISIONS_RECORDED,
+        "Mark the committee’s decisions as recorded",
+        "Every tracked recommendation needs the committee’s category first.",
+    ),
+    State.DECISIONS_RECORDED: Step(
+        State.CLOSED,
+        "Close the meeting",
+        "The recommendations not concluded carry forward to the committee’s next meeting.",
+    ),
 }
 
 
@@ -45,12 +93,20 @@ def allows(meeting: Meeting, action: str) -> bool:
     return meeting.state in ALLOWED_IN[action]
 
 
+def refusal(meeting: Meeting, action: str) -> str | None:
+    """Why the action is not allowed now, in words (None when it is)."""
+    if allows(meeting, action):
+        return None
+    return (
+        f"The meeting of {meeting.date_display} is “{meeting.get_state_display()}”: "
+        f"you cannot {ACTION_NAMES[action]} now."
+    )
+
+
 def require(meeting: Meeting, action: str) -> None:
-    if not allows(meeting, action):
-        raise CycleError(
-            f"The meeting of {meeting.date_display} is “{meeting.get_state_display()}”: "
-            f"you cannot {ACTION_NAMES[action]} now."
-        )
+    message = refusal(meeting, action)
+    if message:
+        raise CycleError(message)
 
 
 def next_state(meeting: Meeting) -> str | None:
@@ -59,3 +115,32 @@ def next_state(meeting: Meeting) -> str | None:
 
 def can_advance_to(meeting: Meeting, state: str) -> bool:
     return next_state(meeting) == state
+
+
+def next_step(meeting: Meeting) -> Step | None:
+    return STEPS.get(State(meeting.state))
+
+
+def is_upcoming(meeting: Meeting) -> bool:
+    return meeting.state in UPCOMING
+
+
+def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
+    """What stops the meeting moving to ``to_state``, given its tracked assessments (in words)."""
+    problems = []
+    if not can_advance_to(meeting, to_state):
+        target = State(to_state).label if to_state in State.values else to_state
+        problems.append(
+            f"The meeting is “{meeting.get_state_display()}”: it cannot move to “{target}”."
+        )
+        return problems
+    if to_state == State.EVIDENCE_OPEN and not assessments:
+        problems.append("Choose the recommendations to track before opening the meeting for evidence.")
+    if to_state == State.DECISIONS_RECORDED:
+        undecided = [str(a.recommendation) for a in assessments if a.agreed_category_id is None]
+        if undecided:
+            problems.append(
+                "Record the committee’s category for every tracked recommendation first "
+                f"(still to do: {', '.join(undecided)})."
+            )
+    return problems

@@ -1,4 +1,19 @@
-"""Who may do what to which object: one function per question, asked by views and services."""
+"""Who may do what to which object: one function per question, asked by views and services.
+
+| question                              | officer   | cabinet member | committee member | scrutiny office |
+|---------------------------------------|-----------|----------------|------------------|-----------------|
+| read pages, timelines, published packs | yes       | yes            | yes              | yes             |
+| "my recommendations" (officer page)   | yes       | –              | –                | –               |
+| "my portfolio" (cabinet page)         | –         | yes            | –                | –               |
+| add evidence                          | own owners| own owners     | –                | any             |
+| correct evidence                      | own, for own owners | own, for own owners | –    | any             |
+| propose a category                    | –         | own owners     | –                | –               |
+| record the committee's decisions      | –         | –              | –                | yes             |
+| schedule and run meetings, inquiries  | –         | –              | –                | yes             |
+
+"Own owners": the recommendation has an owner the user acts for (Owner.delegates).
+Which meeting state allows an action is tracker.cycle's question, not this module's.
+"""
 
 from __future__ import annotations
 
@@ -41,8 +56,20 @@ def can_view(user) -> bool:
     return user.is_authenticated and user.is_active
 
 
+def can_use_officer_page(user) -> bool:
+    """The officer's page lists the recommendations of the owners they act for."""
+    return can_view(user) and has_role(user, roles.OFFICER)
+
+
+def can_use_cabinet_page(user) -> bool:
+    """The cabinet member's page lists their portfolio's recommendations, to propose categories."""
+    return can_view(user) and has_role(user, roles.CABINET_MEMBER)
+
+
 def can_add_evidence(user, recommendation) -> bool:
     """Officers and cabinet members for their owners' recommendations; the scrutiny office for any."""
+    if not can_view(user):
+        return False
     if is_scrutiny_office(user):
         return True
     return (has_role(user, roles.OFFICER) or has_role(user, roles.CABINET_MEMBER)) and acts_for(
@@ -50,18 +77,30 @@ def can_add_evidence(user, recommendation) -> bool:
     )
 
 
+def can_edit_evidence(user, update) -> bool:
+    """A correction: by the update's author while they still act for an owner, or by the scrutiny office.
+
+    Imported history has no author, so only the scrutiny office corrects it.
+    """
+    if not can_view(user):
+        return False
+    if is_scrutiny_office(user):
+        return True
+    return update.author_id == user.pk and can_add_evidence(user, update.recommendation)
+
+
 def can_propose(user, recommendation) -> bool:
     """Only a cabinet member, and only for the recommendations of their portfolio."""
-    return has_role(user, roles.CABINET_MEMBER) and acts_for(user, recommendation)
+    return can_view(user) and has_role(user, roles.CABINET_MEMBER) and acts_for(user, recommendation)
 
 
 def can_record_decisions(user) -> bool:
-    return is_scrutiny_office(user)
+    return can_view(user) and is_scrutiny_office(user)
 
 
 def can_manage_meetings(user) -> bool:
-    return is_scrutiny_office(user)
+    return can_view(user) and is_scrutiny_office(user)
 
 
 def can_build_pack(user) -> bool:
-    return is_scrutiny_office(user)
+    return can_view(user) and is_scrutiny_office(user)

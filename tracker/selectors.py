@@ -1,8 +1,29 @@
-"""The read queries that pages, the admin and the pack need, each in a fixed number of queries."""
+"""The read queries that pages, the admin and the pack need, each in a fixed number of queries.
 
-from django.db.models import Prefetch, QuerySet
+Pages get plain rows with everything they show already fetched: a template never
+triggers a query. "What changed since the last meeting" is worked out here, in
+Python, over the prefetched rows.
+"""
 
-from tracker.models import Recommendation, Responsibility
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from tracker import cycle
+from tracker.models import (
+    Assessment,
+    Committee,
+    Conclusion,
+    DateChange,
+    EvidenceUpdate,
+    Meeting,
+    Milestone,
+    Recommendation,
+    Responsibility,
+)
 
 
 def recommendations_for_admin(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
@@ -15,3 +36,430 @@ def recommendations_for_admin(queryset: QuerySet[Recommendation]) -> QuerySet[Re
             Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
         )
     )
+
+
+# --- Meetings ------------------------------------------------------------------------------
+
+
+def chronological_key(meeting: Meeting):
+    """The order of Meeting.objects.chronological(), for meetings already in hand."""
+    return (meeting.date is None, meeting.date or datetime.date.min, meeting.pk)
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The committee's meeting before this one (a meeting without a date comes last)."""
+    earlier = None
+    for other in Meeting.objects.filter(committee_id=meeting.committee_id).chronological():
+        if other.pk == meeting.pk:
+            return earlier
+        earlier = other
+    return earlier
+
+
+def meetings_list() -> QuerySet[Meeting]:
+    """Every meeting, latest first, with its committee and how many recommendations it tracks."""
+    return (
+        Meeting.objects.select_related("committee")
+        .annotate(
+            tracked_count=Count("assessments", distinct=True),
+            concluded_count=Count("conclusions", distinct=True),
+        )
+        .latest_first()
+    )
+
+
+def upcoming_meetings(owner_ids: set[int] | None = None) -> list[Meeting]:
+    """Meetings still ahead, in date order; with owner_ids, only those tracking one of their recommendations."""
+    meetings = Meeting.objects.filter(state__in=cycle.UPCOMING).select_related("committee")
+    if owner_ids is not None:
+        meetings = meetings.filter(assessments__recommendation__responsibilities__owner_id__in=owner_ids)
+    return list(meetings.distinct().chronological())
+
+
+def next_meeting_for(owner_ids: set[int], action: str) -> Meeting | None:
+    """The first upcoming meeting tracking the owners' recommendations, preferring one that allows ``action``."""
+    meetings = upcoming_meetings(owner_ids)
+    for meeting in meetings:
+        if cycle.allows(meeting, action):
+            return meeting
+    return meetings[0] if meetings else None
+
+
+def committees() -> QuerySet[Committee]:
+    return Committee.objects.order_by("name")
+
+
+# --- A meeting's tracked recommendations -----------------------------------------------------
+
+
+@dataclass
+class DateMove:
+    what: str  # "Completion date" / "Anticipated date"
+    change: DateChange
+
+
+@dataclass
+class TrackedRow:
+    """One recommendation tracked at a meeting, with what the pages show about it."""
+
+    assessment: Assessment
+    recommendation: Recommendation
+    evidence: list[EvidenceUpdate]
+    new_evidence_ids: set[int] = field(default_factory=set)
+    previous_assessment: Assessment | None = None
+    category_changed: bool = False
+    date_moves: list[DateMove] = field(default_factory=list)
+    conclusion: Conclusion | None = None
+
+    @property
+    def category(self):
+        return self.assessment.category
+
+    @property
+    def previous_category(self):
+        return self.previous_assessment.category if self.previous_assessment else None
+
+    @property
+    def has_new_evidence(self) -> bool:
+        return bool(self.new_evidence_ids)
+
+    @property
+    def changed(self) -> bool:
+        return self.has_new_evidence or self.category_changed or bool(self.date_moves)
+
+    @property
+    def concluded_here(self) -> bool:
+        return self.conclusion is not None and self.conclusion.meeting_id == self.assessment.meeting_id
+
+
+def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(meeting=meeting)
+        .select_related(
+            "meeting__committee",
+            "recommendation__theme",
+            "recommendation__inquiry",
+            "recommendation__conclusion__meeting",
+            "proposed_category",
+            "agreed_category",
+            "proposed_by",
+            "agreed_by",
+        )
+        .prefetch_related(
+            "recommendation__sub_parts",
+            "recommendation__footnotes",
+            Prefetch("recommendation__responsibilities", queryset=Responsibility.objects.select_related("owner")),
+            Prefetch(
+                "recommendation__milestones",
+                queryset=Milestone.objects.prefetch_related(
+                    Prefetch("date_changes", queryset=DateChange.objects.select_related("changed_by"))
+                ),
+            ),
+            Prefetch(
+                "recommendation__evidence_updates",
+                queryset=EvidenceUpdate.objects.select_related("author", "following_meeting"),
+            ),
+            Prefetch(
+                "recommendation__assessments",
+                queryset=Assessment.objects.select_related("meeting", "proposed_category", "agreed_category")
+                .prefetch_related(Prefetch("date_changes", queryset=DateChange.objects.select_related("changed_by"))),
+            ),
+        )
+        .order_by("recommendation__inquiry_id", "recommendation__position", "recommendation__number")
+    )
+
+
+def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[TrackedRow]:
+    """The recommendations tracked at a meeting (only the owners' ones, given owner_ids),
+    each with its evidence and what changed since the committee's previous meeting:
+    new evidence, a category different from its last one, moved dates.
+    """
+    previous = previous_meeting(meeting)
+    assessments = _tracked_assessments(meeting)
+    if owner_ids is not None:
+        assessments = assessments.filter(
+            recommendation__in=Recommendation.objects.filter(responsibilities__owner_id__in=owner_ids)
+        )
+    here = chronological_key(meeting)
+    rows = []
+    for assessment in assessments:
+        recommendation = assessment.recommendation
+        evidence = list(recommendation.evidence_updates.all())
+        row = TrackedRow(
+            assessment=assessment,
+            recommendation=recommendation,
+            evidence=evidence,
+            conclusion=getattr(recommendation, "conclusion", None),
+        )
+        earlier = sorted(
+            (
+                a for a in recommendation.assessments.all()
+                if a.category is not None and chronological_key(a.meeting) < here
+            ),
+            key=lambda a: chronological_key(a.meeting),
+        )
+        row.previous_assessment = earlier[-1] if earlier else None
+        row.category_changed = bool(
+            row.previous_assessment and assessment.category and assessment.category != row.previous_assessment.category
+        )
+        if previous is not None:
+            row.new_evidence_ids = {
+                u.pk for u in evidence
+                if u.following_meeting_id == previous.pk
+                or (previous.date and u.written_on and u.written_on > previous.date)
+            }
+            if previous.date:
+                moves = [
+                    DateMove(f"{m.get_kind_display()} date", c)
+                    for m in recommendation.milestones.all() for c in m.date_changes.all()
+                ] + [
+                    DateMove("Anticipated date", c)
+                    for a in recommendation.assessments.all() for c in a.date_changes.all()
+                ]
+                row.date_moves = sorted(
+                    (move for move in moves if timezone_date(move.change.changed_at) > previous.date),
+                    key=lambda move: (move.change.changed_at, move.change.pk),
+                )
+        rows.append(row)
+    return rows
+
+
+def timezone_date(moment: datetime.datetime) -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate(moment)
+
+
+@dataclass
+class ConcludedRow:
+    recommendation: Recommendation
+    conclusion: Conclusion
+    assessment: Assessment | None
+
+    @property
+    def tracking_assessment(self):
+        return self.assessment.agreed_category if self.assessment else None
+
+
+def concluded_before(meeting: Meeting) -> list[ConcludedRow]:
+    """The committee's recommendations concluded at earlier meetings ("for information only")."""
+    here = chronological_key(meeting)
+    conclusions = (
+        Conclusion.objects.filter(meeting__committee_id=meeting.committee_id)
+        .select_related("meeting", "recommendation__theme")
+        .prefetch_related(
+            Prefetch(
+                "recommendation__assessments",
+                queryset=Assessment.objects.select_related("agreed_category", "proposed_category"),
+            ),
+            Prefetch("recommendation__responsibilities", queryset=Responsibility.objects.select_related("owner")),
+        )
+        .order_by("recommendation__inquiry_id", "recommendation__position", "recommendation__number")
+    )
+    return [
+        _concluded_row(conclusion) for conclusion in conclusions if chronological_key(conclusion.meeting) < here
+    ]
+
+
+def _concluded_row(conclusion: Conclusion) -> ConcludedRow:
+    assessment = next(
+        (a for a in conclusion.recommendation.assessments.all() if a.meeting_id == conclusion.meeting_id), None
+    )
+    return ConcludedRow(conclusion.recommendation, conclusion, assessment)
+
+
+# --- Recommendations ---------------------------------------------------------------------------
+
+
+def recommendations_list() -> QuerySet[Recommendation]:
+    """Every recommendation with its owners, the category in force and, if concluded, when and how."""
+    return recommendations_for_admin(Recommendation.objects.all()).select_related(
+        "inquiry__committee", "conclusion__meeting"
+    ).prefetch_related(
+        Prefetch(
+            "assessments",
+            queryset=Assessment.objects.filter(agreed_category__isnull=False).select_related("agreed_category"),
+            to_attr="agreed_assessments",
+        )
+    )
+
+
+def tracking_assessment(recommendation: Recommendation):
+    """The category agreed at the meeting that concluded it (uses recommendations_list's prefetch)."""
+    conclusion = getattr(recommendation, "conclusion", None)
+    if conclusion is None:
+        return None
+    for assessment in recommendation.agreed_assessments:
+        if assessment.meeting_id == conclusion.meeting_id:
+            return assessment.agreed_category
+    return None
+
+
+def recommendation_with_owners(queryset: QuerySet[Recommendation] | None = None) -> QuerySet[Recommendation]:
+    """A recommendation as a form page shows it: text, owners, milestones and evidence."""
+    queryset = queryset if queryset is not None else Recommendation.objects.all()
+    return queryset.select_related("theme", "inquiry__committee").prefetch_related(
+        "sub_parts",
+        "footnotes",
+        Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
+        Prefetch("milestones", queryset=Milestone.objects.prefetch_related("date_changes")),
+        Prefetch("evidence_updates", queryset=EvidenceUpdate.objects.select_related("author", "following_meeting")),
+    )
+
+
+def assessment_for_form(pk: int) -> Assessment:
+    """An assessment with its meeting, categories and recommendation, for the proposal and decision pages."""
+    return (
+        Assessment.objects.select_related(
+            "meeting__committee__scheme", "proposed_category", "agreed_category", "proposed_by", "agreed_by",
+            "recommendation__conclusion__meeting",
+        )
+        .prefetch_related(
+            Prefetch("recommendation", queryset=recommendation_with_owners()),
+        )
+        .get(pk=pk)
+    )
+
+
+# --- The timeline of one recommendation -------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    """One thing that happened to a recommendation, in the order it happened."""
+
+    kind: str  # evidence / proposal / decision / date_change / conclusion
+    when: str
+    key: tuple
+    who: object = None
+    subject: object = None
+    versions: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+
+def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry]]:
+    """Every meeting's proposed and agreed category, every evidence update with author, date and
+    earlier versions, the date changes and the conclusion, in one chronological list.
+
+    Order: a recommendation's history goes round by round, meeting by meeting (a
+    meeting without a date comes last, as in Meeting.objects.chronological()). Within a
+    round: evidence and moved dates before the meeting, then the proposal, the
+    committee's decision, the conclusion; evidence "following" a meeting comes after it.
+    """
+    recommendation = (
+        recommendation_with_owners(Recommendation.objects.filter(pk=recommendation_id))
+        .select_related("conclusion__meeting", "conclusion__concluded_by")
+        .prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.select_related(
+                    "meeting", "proposed_category", "agreed_category", "proposed_by", "agreed_by"
+                ).prefetch_related(Prefetch("date_changes", queryset=DateChange.objects.select_related("changed_by"))),
+            ),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.prefetch_related(
+                    Prefetch("date_changes", queryset=DateChange.objects.select_related("changed_by"))
+                ),
+                to_attr="milestones_with_changes",
+            ),
+        )
+        .get()
+    )
+    meetings = sorted(
+        Meeting.objects.filter(committee_id=recommendation.inquiry.committee_id), key=chronological_key
+    )
+    order = {m.pk: index for index, m in enumerate(meetings)}
+    updates = list(recommendation.evidence_updates.all())
+    versions = {}
+    for version in (
+        EvidenceUpdate.history.filter(id__in=[u.pk for u in updates])
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        versions.setdefault(version.id, []).append(version)
+
+    def round_of(day: datetime.date | None) -> int:
+        """The index of the first meeting on or after ``day`` (meetings without a date come last)."""
+        if day is None:
+            return len(meetings)
+        for index, meeting in enumerate(meetings):
+            if meeting.date is None or meeting.date >= day:
+                return index
+        return len(meetings)
+
+    entries = []
+    for update in updates:
+        if update.following_meeting_id in order:
+            key = (order[update.following_meeting_id], 4)
+            when = f"After the {update.following_meeting.date_display} meeting"
+        elif update.written_on:
+            key = (round_of(update.written_on), 0)
+            when = ""
+        else:
+            key = (-1, 4)
+            when = "Before the first tracking meeting"
+        if update.written_on:
+            when = f"Written {update.written_on:%-d %B %Y}" + (f" ({when.lower()})" if when else "")
+        earlier = [v for v in versions.get(update.pk, []) if v.version != update.version]
+        entries.append(TimelineEntry(
+            "evidence", when, key + (update.written_on or datetime.date.min, update.position),
+            who=update.author, subject=update, versions=earlier,
+        ))
+    for assessment in recommendation.assessments.all():
+        index = order.get(assessment.meeting_id, len(meetings))
+        if assessment.proposed_category_id:
+            entries.append(TimelineEntry(
+                "proposal", f"For the {assessment.meeting.date_display} meeting", (index, 1, datetime.date.min, 0),
+                who=assessment.proposed_by, subject=assessment,
+            ))
+        if assessment.agreed_category_id:
+            entries.append(TimelineEntry(
+                "decision", f"At the {assessment.meeting.date_display} meeting", (index, 2, datetime.date.min, 0),
+                who=assessment.agreed_by, subject=assessment,
+            ))
+        for change in assessment.date_changes.all():
+            entries.append(TimelineEntry(
+                "date_change", f"Moved {timezone_date(change.changed_at):%-d %B %Y}",
+                (index, 0, timezone_date(change.changed_at), change.pk),
+                who=change.changed_by, subject=change, extra={"what": "Anticipated date"},
+            ))
+    for milestone in recommendation.milestones_with_changes:
+        for change in milestone.date_changes.all():
+            day = timezone_date(change.changed_at)
+            entries.append(TimelineEntry(
+                "date_change", f"Moved {day:%-d %B %Y}", (round_of(day), 0, day, change.pk),
+                who=change.changed_by, subject=change, extra={"what": f"{milestone.get_kind_display()} date"},
+            ))
+    conclusion = getattr(recommendation, "conclusion", None)
+    if conclusion is not None:
+        agreed = next(
+            (a.agreed_category for a in recommendation.assessments.all() if a.meeting_id == conclusion.meeting_id),
+            None,
+        )
+        entries.append(TimelineEntry(
+            "conclusion", f"At the {conclusion.meeting.date_display} meeting",
+            (order.get(conclusion.meeting_id, len(meetings)), 3, datetime.date.min, 0),
+            who=conclusion.concluded_by, subject=conclusion, extra={"tracking_assessment": agreed},
+        ))
+    entries.sort(key=lambda entry: entry.key)
+    return recommendation, entries
+
+
+def evidence_update_with_versions(pk: int):
+    """An update with its recommendation and every earlier version, for the correction page."""
+    update = EvidenceUpdate.objects.select_related("author", "following_meeting", "recommendation").prefetch_related(
+        Prefetch("recommendation__responsibilities", queryset=Responsibility.objects.select_related("owner"))
+    ).get(pk=pk)
+    versions = list(
+        EvidenceUpdate.history.filter(id=update.pk).exclude(version=update.version)
+        .select_related("history_user").order_by("history_date", "history_id")
+    )
+    return update, versions
+
+
+
+def last_editor(instance):
+    """Who saved the latest version of a record with history (for "someone else saved this")."""
+    latest = instance.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+    return latest.history_user if latest else None

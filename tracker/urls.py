@@ -1,7 +1,41 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from tracker.forms import SignInForm
+from tracker.views import cabinet, home, meetings, officer, timeline
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", home.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Officers
+    path("my-recommendations/", officer.officer_home, name="officer_home"),
+    path("my-recommendations/meetings/<int:meeting_id>/", officer.officer_meeting, name="officer_meeting"),
+    path(
+        "meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/evidence/new/",
+        officer.add_evidence,
+        name="add_evidence",
+    ),
+    path("evidence/<int:update_id>/correct/", officer.edit_evidence, name="edit_evidence"),
+    # Cabinet members
+    path("portfolio/", cabinet.cabinet_home, name="cabinet_home"),
+    path("portfolio/meetings/<int:meeting_id>/", cabinet.cabinet_meeting, name="cabinet_meeting"),
+    path("assessments/<int:assessment_id>/proposal/", cabinet.propose, name="propose"),
+    # Meetings: the scrutiny office runs them, everyone reads them
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:meeting_id>/change/", meetings.meeting_change, name="meeting_change"),
+    path("meetings/<int:meeting_id>/recommendations/", meetings.meeting_choose, name="meeting_choose"),
+    path("meetings/<int:meeting_id>/advance/", meetings.meeting_advance, name="meeting_advance"),
+    path("assessments/<int:assessment_id>/decision/", meetings.decide, name="decide"),
+    # Everyone reads
+    path("recommendations/", timeline.recommendation_list, name="recommendation_list"),
+    path("recommendations/<int:recommendation_id>/", timeline.timeline, name="timeline"),
+    # The meeting pack (its own module)
     path("", include("tracker.pack.urls")),
 ]

@@ -1,0 +1,332 @@
+"""The forms of the tracking pages, rendered with crispy-forms-gds (GOV.UK Design System).
+
+A form checks what a form can (a real date, a choice from the list); the domain rules
+are the services' (they raise ValidationError keyed by these fields' names, which
+``add_service_error`` puts next to the field). Every error is also listed in the error
+summary at the top of the page (``error_links``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from tracker.models import Committee, Recommendation
+
+
+class GovukDateField(DateInputField):
+    """Day, month and year boxes; any nonsense typed in them is an error beside the field, never a crash."""
+
+    def __init__(self, *, required=True, error_messages=None, **kwargs):
+        super().__init__(require_all_fields=False, required=required, **kwargs)
+        self.error_messages.update(error_messages or {})
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            value = [v.strip() if isinstance(v, str) else v for v in value]
+        return super().clean(value)
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            if len(str(year)) != 4:
+                raise ValueError
+            return datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError) as error:
+            raise ValidationError("Enter a real date, for example 31 3 2017", code="invalid") from error
+
+
+class GovukForm(forms.Form):
+    """A form laid out by crispy-forms-gds; the page template writes the <form> tag and buttons."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout = self.layout()
+
+    def layout(self):
+        return Layout(*self.fields)
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor, message) for the error summary: each error links to its field's first input."""
+        links = [("", str(error)) for error in self.non_field_errors()]
+        for name, field in self.fields.items():
+            bound = self[name]
+            if field.widget.is_hidden:
+                links += [("", str(error)) for error in bound.errors]
+                continue
+            if isinstance(field, forms.MultiValueField):
+                anchor = f"{bound.auto_id}_0"
+            elif isinstance(field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+                anchor = f"id_{bound.html_name}_1"
+            else:
+                anchor = bound.auto_id
+            links += [(anchor, str(error)) for error in bound.errors]
+        return links
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's refusal next to the field it names (or at the top when it names none)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record the form was read at (optimistic locking)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            min_value=1,
+            max_value=2**31 - 1,
+            error_messages={
+                "required": "This form is out of date. Reload the page and try again.",
+                "invalid": "This form is out of date. Reload the page and try again.",
+                "min_value": "This form is out of date. Reload the page and try again.",
+                "max_value": "This form is out of date. Reload the page and try again.",
+            },
+            **kwargs,
+        )
+
+
+# --- Evidence ------------------------------------------------------------------------------
+
+
+class EvidenceForm(GovukForm):
+    """An officer's dated update. One per recommendation on the officer's page, so each has its own prefix."""
+
+    text = forms.CharField(
+        label="Evidence of progress",
+        help_text="What has been done since the last update. Earlier evidence stays as it is.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+        error_messages={"required": "Enter the evidence of progress"},
+    )
+    written_on = GovukDateField(
+        label="Date written",
+        help_text="For example, 27 3 2016",
+        error_messages={"required": "Enter the date the update was written"},
+    )
+
+    @staticmethod
+    def prefix_for(recommendation) -> str:
+        return f"r{recommendation.pk}"
+
+    def layout(self):
+        return Layout(Field.textarea("text"), Field("written_on"))
+
+
+class EvidenceCorrectionForm(EvidenceForm):
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].help_text = "The earlier version is kept and shown on the recommendation’s timeline."
+        self.fields["written_on"].required = False
+
+    def layout(self):
+        return Layout(Field.textarea("text"), Field("written_on"), Field("version"))
+
+
+# --- Categories ----------------------------------------------------------------------------
+
+
+def category_choices(scheme) -> list[Choice]:
+    """Each category with its number and label, and its criteria as the hint (never colour alone)."""
+    return [
+        Choice(str(category.pk), str(category), hint=category.criteria.replace("\n", " "))
+        for category in scheme.categories.all()
+    ]
+
+
+class CategoryForm(GovukForm):
+    category = forms.ChoiceField(
+        label="Category",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a category", "invalid_choice": "Choose one of the categories listed"},
+    )
+    anticipated_date = GovukDateField(
+        required=False,
+        label="Anticipated date",
+        help_text="The date by which the recommendation is expected to be achieved. "
+        "Needed for “not achieved” categories that say so. For example, 31 3 2017",
+    )
+    reason = forms.CharField(
+        label="Why is the anticipated date moving?",
+        help_text="Only needed when you change an anticipated date already advised.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, scheme, date_advised: bool = True, **kwargs):
+        self.scheme = scheme
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(scheme)
+        if not date_advised:
+            # Nothing to move yet, so no reason to ask for.
+            del self.fields["reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("reason", "")
+        return cleaned
+
+    def clean_category(self):
+        value = self.cleaned_data["category"]
+        for category in self.scheme.categories.all():
+            if str(category.pk) == value:
+                return category
+        raise ValidationError("Choose one of the categories listed")
+
+    def layout(self):
+        return Layout(
+            Field.radios("category", legend_size=Size.MEDIUM),
+            Field("anticipated_date"),
+            *([Field.textarea("reason")] if "reason" in self.fields else []),
+            Field("version"),
+        )
+
+
+class ProposalForm(CategoryForm):
+    """The cabinet member's proposal."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].label = "Proposed category"
+
+
+class DecisionForm(CategoryForm):
+    """The committee's decision, recorded by the scrutiny office."""
+
+    concluded = forms.BooleanField(
+        required=False,
+        label="The committee concluded this recommendation",
+        help_text="It leaves the tracking list and is shown as concluded, with this meeting’s date.",
+    )
+    remark = forms.CharField(
+        label="Remark for the tracking assessment (optional)",
+        help_text="Printed after the category, for example “Work will be ongoing.”",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].label = "Category agreed by the committee"
+
+    def layout(self):
+        return Layout(
+            Field.radios("category", legend_size=Size.MEDIUM),
+            Field("anticipated_date"),
+            *([Field.textarea("reason")] if "reason" in self.fields else []),
+            Fieldset(Field.checkbox("concluded"), Field.textarea("remark"), legend="Conclusion", legend_size=Size.MEDIUM),
+            Field("version"),
+        )
+
+
+# --- Meetings ------------------------------------------------------------------------------
+
+
+class MeetingForm(GovukForm):
+    committee = forms.ModelChoiceField(
+        queryset=Committee.objects.order_by("name"),
+        label="Committee",
+        empty_label="Choose the committee",
+        error_messages={"required": "Choose the committee", "invalid_choice": "Choose one of the committees listed"},
+    )
+    date = GovukDateField(label="Date of the meeting", help_text="For example, 15 6 2016")
+    evidence_deadline = GovukDateField(
+        required=False,
+        label="Evidence deadline",
+        help_text="Officers and cabinet members send their evidence and proposals by this date. "
+        "On or before the meeting date.",
+    )
+
+    def layout(self):
+        return Layout(Field.select("committee"), Field("date"), Field("evidence_deadline"))
+
+
+class MeetingChangeForm(MeetingForm):
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["committee"]
+
+    def layout(self):
+        return Layout(Field("date"), Field("evidence_deadline"), Field("version"))
+
+
+class ChooseRecommendationsForm(GovukForm):
+    recommendations = forms.ModelMultipleChoiceField(
+        queryset=Recommendation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Recommendations to track at this meeting",
+        help_text="Every recommendation of the committee not yet concluded is ticked unless you untick it.",
+        error_messages={"invalid_choice": "Choose from the recommendations listed", "invalid_pk_value": "Choose from the recommendations listed"},
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["recommendations"]
+        field.queryset = queryset
+        field.label_from_instance = lambda r: f"{r.number} – {_short(r.lead)}"
+
+    def layout(self):
+        return Layout(Field.checkboxes("recommendations", legend_size=Size.MEDIUM, small=True))
+
+
+def _short(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+class AdvanceForm(forms.Form):
+    to_state = forms.CharField(max_length=30)
+    version = VersionField()
+
+
+# --- Signing in ----------------------------------------------------------------------------
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, laid out the GOV.UK way."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.text("username", field_width=20), Field.text("password", field_width=20)
+        )
+
+    error_links = GovukForm.error_links

@@ -1,0 +1,73 @@
+"""What every page module shares: refusing politely, safe redirects, links to the pack."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+# The pack pages are the pack's own (tracker/pack/urls.py); these are the paths agreed
+# with it, used only while its URL names are not there.
+PACK_PAGES = [
+    ("pack_preview", "Preview the pack", "/meetings/{id}/pack/preview/"),
+    ("pack_pdf", "Download the pack (PDF)", "/meetings/{id}/pack.pdf"),
+    ("pack_versions", "Published versions of the pack", "/meetings/{id}/pack/"),
+]
+
+
+def forbidden(request, message: str):
+    """A 403 page that says why, instead of a bare "Forbidden"."""
+    return render(request, "tracker/forbidden.html", {"message": message}, status=403)
+
+
+def pack_links(meeting) -> list[tuple[str, str]]:
+    links = []
+    for name, label, fallback in PACK_PAGES:
+        try:
+            url = reverse(name, kwargs={"meeting_id": meeting.pk})
+        except NoReverseMatch:
+            url = fallback.format(id=meeting.pk)
+        links.append((label, url))
+    return links
+
+
+def pack_url(name: str, meeting) -> str:
+    return dict((n, url) for (n, _, _), (_, url) in zip(PACK_PAGES, pack_links(meeting)))[name]
+
+
+def redirect_back(request, default: str):
+    """Back to the page the form was sent from (the 'next' field), if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+def safe_next(request) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+
+def rebound_at(form_class, data, version, **kwargs):
+    """The user's own input again, now at the current version: saving again replaces the other person's."""
+    data = data.copy()
+    data["version"] = str(version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form
+
+
+def stale_message(what: str, who=None) -> str:
+    by = f" ({who.get_full_name() or who.get_username()})" if who else ""
+    return (
+        f"Someone else{by} saved {what} while you were editing it, so your changes were not saved. "
+        "What they saved is shown below beside what you entered. Check yours and save again to "
+        "replace theirs, or leave this page to keep theirs."
+    )

@@ -1,0 +1,59 @@
+"""Reading pages as a user does: the visible text, the hidden fields of a form, and form data."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.test import Client
+
+from tracker.demo import DEMO_USERS
+
+PASSWORDS = {username: password for username, _, _, _, password in DEMO_USERS}
+
+
+def signed_in(username: str) -> Client:
+    """A browser of one of the demo users, signed in through the sign-in page."""
+    client = Client()
+    response = client.post("/accounts/login/", {"username": username, "password": PASSWORDS[username]})
+    assert response.status_code == 302, f"{username} could not sign in"
+    return client
+
+
+def text(response) -> str:
+    """The page's words, without tags and with whitespace squashed."""
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html.unescape(body)).strip()
+
+
+def hidden(response, name: str) -> str:
+    """The value of a hidden input, as the browser would send it back."""
+    match = re.search(rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)"', response.content.decode())
+    assert match, f"no hidden field {name!r} on the page"
+    return html.unescape(match.group(1))
+
+
+def date_fields(name: str, day, month, year) -> dict:
+    return {f"{name}_0": str(day), f"{name}_1": str(month), f"{name}_2": str(year)}
+
+
+def field_errors(response) -> list[str]:
+    """The error messages shown beside the fields."""
+    found = re.findall(
+        r'class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>(.*?)</span>',
+        response.content.decode(),
+        flags=re.S,
+    )
+    return [re.sub(r"\s+", " ", html.unescape(message)).strip() for message in found]
+
+
+def summary_errors(response) -> list[str]:
+    """The messages listed in the error summary at the top of the page."""
+    body = response.content.decode()
+    start = body.find('class="govuk-error-summary"')
+    if start < 0:
+        return []
+    items = re.findall(r"<li>(.*?)</li>", body[start : body.find("</ul>", start)], flags=re.S)
+    return [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", item))).strip() for item in items]

@@ -122,3 +122,13 @@ def test_a_two_digit_year_is_not_guessed():
     with pytest.raises(Exception) as refused:
         field.clean(["1", "6", "16"])
     assert "Enter a real date" in str(refused.value)
+
+
+def test_a_number_too_big_for_the_database_is_an_unknown_choice_not_a_crash(browsers):
+    meeting = Meeting.objects.get(date="2016-06-15")
+    office = browsers["scrutiny"]
+    response = office.post(f"/meetings/{meeting.pk}/recommendations/", {"recommendations": "99999999999999999999"})
+    assert response.status_code == 400
+    assert field_errors(response) == ["Choose from the recommendations listed"]
+    response = office.post("/meetings/new/", {"committee": "99999999999999999999", **date_fields("date", 1, 7, 2016)})
+    assert field_errors(response) == ["Choose one of the committees listed"]

@@ -247,9 +247,36 @@ class DecisionForm(CategoryForm):
 
 # --- Meetings ------------------------------------------------------------------------------
 
+BIGGEST_ID = 2**63 - 1
+
+
+def _plausible_id(value) -> bool:
+    """A primary key the database can be asked about (a huge number crashes SQLite's driver)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and 0 < int(text) <= BIGGEST_ID
+
+
+class CommitteeField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not _plausible_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class RecommendationsField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not _plausible_id(pk):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": pk})
+        return super()._check_values(value)
+
+
 
 class MeetingForm(GovukForm):
-    committee = forms.ModelChoiceField(
+    committee = CommitteeField(
         queryset=Committee.objects.order_by("name"),
         label="Committee",
         empty_label="Choose the committee",
@@ -279,7 +306,7 @@ class MeetingChangeForm(MeetingForm):
 
 
 class ChooseRecommendationsForm(GovukForm):
-    recommendations = forms.ModelMultipleChoiceField(
+    recommendations = RecommendationsField(
         queryset=Recommendation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,

@@ -159,6 +159,7 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     assert "Still tracked (13)" in listing and "Concluded (6)" in listing
     timeline = text(officer.get(f"/recommendations/{r06.pk}/"))
     assert "Concluded by the committee on 15 June 2016" in timeline
+    assert "Earlier proposals for this meeting (1) 1 – Achieved (Fully), by Callum Cabinet" in timeline
     assert ("Date concluded by the committee: 15 June 2016. Tracking assessment: 2 – Achieved (Late) "
             "Work will be ongoing.") in timeline
 

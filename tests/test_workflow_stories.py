@@ -97,6 +97,23 @@ def test_a_correction_keeps_the_earlier_version_and_the_timeline_shows_both(roun
     assert EvidenceUpdate.objects.filter(recommendation__number="R06").count() == 4  # nothing added, nothing lost
     meeting_page = text(signed_in("member").get(f"/meetings/{round_.meeting.pk}/"))
     assert "Corrected – earlier versions are on the timeline" in meeting_page
+    corrections = officer.get(f"/my-recommendations/meetings/{round_.meeting.pk}/").content.decode()
+    assert corrections.count("Correct this update") == 1  # only the officer's own update
+
+
+def test_corrections_close_with_the_evidence(seed):
+    round_ = Round()
+    officer = signed_in("officer")
+    round_.add_evidence(officer, "R06", "Booked.")
+    update = EvidenceUpdate.objects.get(text="Booked.")
+    assert "Correct this update" in text(officer.get(f"/recommendations/{update.recommendation_id}/"))
+    services.advance_meeting(round_.meeting, Meeting.State.PACK_PUBLISHED, round_.users["scrutiny"])
+    assert "Correct this update" not in text(officer.get(f"/recommendations/{update.recommendation_id}/"))
+    response = officer.post(f"/evidence/{update.pk}/correct/", {
+        "text": "Booked late.", **date_fields("written_on", 1, 6, 2016), "version": update.version})
+    assert "No meeting is collecting evidence for R06 now" in " ".join(summary_errors(response))
+    update.refresh_from_db()
+    assert update.text == "Booked."
 
 
 def test_a_correction_saved_from_an_old_page_is_refused_and_shows_what_the_other_person_saved(round_):

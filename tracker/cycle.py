@@ -121,6 +121,11 @@ def next_step(meeting: Meeting) -> Step | None:
     return STEPS.get(State(meeting.state))
 
 
+def collecting_evidence(meetings) -> bool:
+    """Is one of these meetings (those tracking a recommendation) still taking its evidence?"""
+    return any(allows(meeting, "edit_evidence") for meeting in meetings)
+
+
 def is_upcoming(meeting: Meeting) -> bool:
     return meeting.state in UPCOMING
 

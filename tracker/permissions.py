@@ -77,16 +77,17 @@ def can_add_evidence(user, recommendation) -> bool:
     )
 
 
-def can_edit_evidence(user, update) -> bool:
+def can_edit_evidence(user, update, recommendation=None) -> bool:
     """A correction: by the update's author while they still act for an owner, or by the scrutiny office.
 
-    Imported history has no author, so only the scrutiny office corrects it.
+    Imported history has no author, so only the scrutiny office corrects it. Pass the
+    update's recommendation (with its responsibilities) when it is already in hand.
     """
     if not can_view(user):
         return False
     if is_scrutiny_office(user):
         return True
-    return update.author_id == user.pk and can_add_evidence(user, update.recommendation)
+    return update.author_id == user.pk and can_add_evidence(user, recommendation or update.recommendation)
 
 
 def can_propose(user, recommendation) -> bool:

@@ -24,8 +24,10 @@ def _codenames(actions, models):
 
 
 ROLE_PERMISSIONS = {
-    OFFICER: _codenames(["view"], _EVERY_MODEL) | {"add_evidenceupdate"},
-    CABINET_MEMBER: _codenames(["view"], _EVERY_MODEL) | {"add_evidenceupdate", "change_assessment"},
+    # change_evidenceupdate: an author corrects their own update; every earlier version is kept.
+    OFFICER: _codenames(["view"], _EVERY_MODEL) | {"add_evidenceupdate", "change_evidenceupdate"},
+    CABINET_MEMBER: _codenames(["view"], _EVERY_MODEL)
+    | {"add_evidenceupdate", "change_evidenceupdate", "change_assessment"},
     COMMITTEE_MEMBER: _codenames(["view"], _EVERY_MODEL),
     # Evidence and history are never deleted, so no role holds delete on them.
     SCRUTINY_OFFICE: _codenames(["view", "add", "change"], _EVERY_MODEL)

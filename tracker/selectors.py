@@ -388,6 +388,9 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
                 return index
         return len(meetings)
 
+    assessments = list(recommendation.assessments.all())
+    earlier_proposals = _earlier_proposals(assessments)
+
     entries = []
     for update in updates:
         if update.following_meeting_id in order:
@@ -406,12 +409,12 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
             "evidence", when, key + (update.written_on or datetime.date.min, update.position),
             who=update.author, subject=update, versions=earlier,
         ))
-    for assessment in recommendation.assessments.all():
+    for assessment in assessments:
         index = order.get(assessment.meeting_id, len(meetings))
         if assessment.proposed_category_id:
             entries.append(TimelineEntry(
                 "proposal", f"For the {assessment.meeting.date_display} meeting", (index, 1, datetime.date.min, 0),
-                who=assessment.proposed_by, subject=assessment,
+                who=assessment.proposed_by, subject=assessment, versions=earlier_proposals.get(assessment.pk, []),
             ))
         if assessment.agreed_category_id:
             entries.append(TimelineEntry(
@@ -444,6 +447,26 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
         ))
     entries.sort(key=lambda entry: entry.key)
     return recommendation, entries
+
+
+def _earlier_proposals(assessments) -> dict[int, list]:
+    """Each assessment's proposals before the one in force (a proposal changed is kept, and shown)."""
+    history = (
+        Assessment.history.filter(id__in=[a.pk for a in assessments], proposed_category__isnull=False)
+        .select_related("proposed_category", "proposed_by")
+        .order_by("history_date", "history_id")
+    )
+    proposals: dict[int, list] = {}
+    for record in history:
+        kept = proposals.setdefault(record.id, [])
+        state = (record.proposed_category_id, record.anticipated_date)
+        if not kept or (kept[-1].proposed_category_id, kept[-1].anticipated_date) != state:
+            kept.append(record)
+    current = {a.pk: (a.proposed_category_id, a.anticipated_date) for a in assessments}
+    return {
+        pk: [r for r in kept if (r.proposed_category_id, r.anticipated_date) != current.get(pk)] or []
+        for pk, kept in proposals.items()
+    }
 
 
 def evidence_update_with_versions(pk: int):

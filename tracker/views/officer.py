@@ -40,10 +40,14 @@ def officer_meeting(request, meeting_id):
     today = timezone.localdate()
     for row in rows:
         row.evidence_form = None
+        row.correctable_ids = set()
         if evidence_open and row.conclusion is None and permissions.can_add_evidence(request.user, row.recommendation):
             row.evidence_form = EvidenceForm(
                 prefix=EvidenceForm.prefix_for(row.recommendation), initial={"written_on": today}
             )
+            row.correctable_ids = {
+                u.pk for u in row.evidence if permissions.can_edit_evidence(request.user, u, row.recommendation)
+            }
     return render(request, "tracker/officer_meeting.html", {
         "meeting": meeting,
         "rows": rows,

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from tracker import permissions, selectors
+from tracker import cycle, permissions, selectors
 from tracker.models import Recommendation
 
 
@@ -35,6 +35,6 @@ def timeline(request, recommendation_id):
         "entries": entries,
         "user_can_edit": {
             entry.subject.pk for entry in entries
-            if entry.kind == "evidence" and permissions.can_edit_evidence(request.user, entry.subject)
-        },
+            if entry.kind == "evidence" and permissions.can_edit_evidence(request.user, entry.subject, recommendation)
+        } if cycle.collecting_evidence(a.meeting for a in recommendation.assessments.all()) else set(),
     })

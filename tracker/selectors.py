@@ -395,7 +395,7 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
     for update in updates:
         if update.following_meeting_id in order:
             key = (order[update.following_meeting_id], 4)
-            when = f"After the {update.following_meeting.date_display} meeting"
+            when = f"After {_the_meeting(update.following_meeting)}"
         elif update.written_on:
             key = (round_of(update.written_on), 0)
             when = ""
@@ -413,12 +413,12 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
         index = order.get(assessment.meeting_id, len(meetings))
         if assessment.proposed_category_id:
             entries.append(TimelineEntry(
-                "proposal", f"For the {assessment.meeting.date_display} meeting", (index, 1, datetime.date.min, 0),
+                "proposal", f"For {_the_meeting(assessment.meeting)}", (index, 1, datetime.date.min, 0),
                 who=assessment.proposed_by, subject=assessment, versions=earlier_proposals.get(assessment.pk, []),
             ))
         if assessment.agreed_category_id:
             entries.append(TimelineEntry(
-                "decision", f"At the {assessment.meeting.date_display} meeting", (index, 2, datetime.date.min, 0),
+                "decision", f"At {_the_meeting(assessment.meeting)}", (index, 2, datetime.date.min, 0),
                 who=assessment.agreed_by, subject=assessment,
             ))
         for change in assessment.date_changes.all():
@@ -441,12 +441,16 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
             None,
         )
         entries.append(TimelineEntry(
-            "conclusion", f"At the {conclusion.meeting.date_display} meeting",
+            "conclusion", f"At {_the_meeting(conclusion.meeting)}",
             (order.get(conclusion.meeting_id, len(meetings)), 3, datetime.date.min, 0),
             who=conclusion.concluded_by, subject=conclusion, extra={"tracking_assessment": agreed},
         ))
     entries.sort(key=lambda entry: entry.key)
     return recommendation, entries
+
+
+def _the_meeting(meeting: Meeting) -> str:
+    return f"the {meeting.date_display} meeting" if meeting.date else "the meeting with no date recorded"
 
 
 def _earlier_proposals(assessments) -> dict[int, list]:

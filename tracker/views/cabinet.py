@@ -94,10 +94,8 @@ def propose(request, assessment_id):
             messages.success(request, f"You proposed “{data['category']}” for {recommendation}.")
             for warning in warnings:
                 messages.warning(request, f"{recommendation}: {warning}")
-            return redirect_back(
-                request, reverse("cabinet_meeting", kwargs={"meeting_id": assessment.meeting_id})
-                + f"#rec-{recommendation.pk}"
-            )
+            # No #fragment: the banners at the top (and any warning) must be seen.
+            return redirect_back(request, reverse("cabinet_meeting", kwargs={"meeting_id": assessment.meeting_id}))
     return render(request, "tracker/propose.html", {
         "assessment": assessment,
         "recommendation": recommendation,

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tracker import cycle, permissions, selectors, services
@@ -215,7 +214,7 @@ def decide(request, assessment_id):
             messages.success(request, done + (" and concluded it." if data["concluded"] else "."))
             for warning in warnings:
                 messages.warning(request, f"{recommendation}: {warning}")
-            return redirect(reverse("meeting_detail", kwargs={"meeting_id": meeting.pk}) + f"#rec-{recommendation.pk}")
+            return redirect("meeting_detail", meeting_id=meeting.pk)
     return render(request, "tracker/decide.html", {
         "assessment": assessment,
         "recommendation": recommendation,

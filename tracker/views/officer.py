@@ -93,7 +93,8 @@ def add_evidence(request, meeting_id, recommendation_id):
             add_service_error(form, error)
         else:
             messages.success(request, f"Your update for {recommendation} has been added.")
-            return redirect_back(request, _default_page(request.user, meeting) + f"#rec-{recommendation.pk}")
+            # No #fragment: the banner at the top of the page says what was saved.
+            return redirect_back(request, _default_page(request.user, meeting))
     return render(request, "tracker/evidence_form.html", {
         "meeting": meeting,
         "recommendation": recommendation,

@@ -31,10 +31,6 @@ def pack_links(meeting) -> list[tuple[str, str]]:
     return links
 
 
-def pack_url(name: str, meeting) -> str:
-    return dict((n, url) for (n, _, _), (_, url) in zip(PACK_PAGES, pack_links(meeting)))[name]
-
-
 def redirect_back(request, default: str):
     """Back to the page the form was sent from (the 'next' field), if it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next")

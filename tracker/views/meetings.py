@@ -75,6 +75,7 @@ def meeting_detail(request, meeting_id):
         "can_choose": can_manage and cycle.allows(meeting, "choose_recommendations"),
         "step": step if can_manage else None,
         "pack_links": pack_links(meeting),
+        "publish_url": pack_links(meeting)[2][1],
         "changed_count": sum(1 for row in rows if row.changed),
     })
 

@@ -1,0 +1,263 @@
+"""Everything a meeting pack prints, read in one place with a fixed number of queries.
+
+``pack_for(meeting)`` is the only function that queries the database for the pack:
+the templates get plain lists and dataclasses, so rendering triggers no queries
+and the query count does not grow with the number of recommendations.
+
+Which recommendations go where (tracking-process.md, "The meeting pack"):
+
+- Appendix 2 (tracked today): an Assessment at this meeting and no Conclusion at or
+  before it.
+- Appendix 3 (concluded): a Conclusion at or before this meeting, for the inquiries
+  this pack reports on. Its "Tracking Assessment" is the category the committee agreed
+  at the concluding meeting, with the conclusion's remark.
+- Evidence is what was known for this meeting: the first text and every "Further
+  information following the … meeting" addition for meetings before this one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+
+from tracker.categories import anticipated_date_missing
+from tracker.models import (
+    Assessment,
+    AssessmentScheme,
+    Category,
+    Committee,
+    Conclusion,
+    CoverReport,
+    EvidenceUpdate,
+    Inquiry,
+    Meeting,
+    Recommendation,
+    Responsibility,
+    Theme,
+)
+
+
+def meetings_before(meeting: Meeting, prefix: str = "", *, inclusive: bool = False) -> Q:
+    """Meetings that come before ``meeting`` in the committee's chronological order.
+
+    Undated meetings come after every dated one, in pk order (MeetingQuerySet.chronological).
+    ``prefix`` is the lookup path to the meeting, e.g. "meeting__".
+    """
+    pk_lookup = f"{prefix}pk__lte" if inclusive else f"{prefix}pk__lt"
+    if meeting.date is None:
+        return Q(**{f"{prefix}date__isnull": False}) | Q(
+            **{f"{prefix}date__isnull": True, pk_lookup: meeting.pk}
+        )
+    return Q(**{f"{prefix}date__lt": meeting.date}) | Q(
+        **{f"{prefix}date": meeting.date, pk_lookup: meeting.pk}
+    )
+
+
+def category_display(category: Category | None) -> str:
+    """"2 – Achieved (Late)"; a colour marker is always printed with its label."""
+    if category is None:
+        return ""
+    text = f"{category.code} – {category.label}"
+    if category.marker and category.marker.casefold() != category.code.casefold():
+        text += f" ({category.marker})"
+    return text
+
+
+def short_date(date: datetime.date | None) -> str:
+    """"10 Feb 2016", as the seed prints the date a recommendation was concluded."""
+    return date.strftime("%-d %b %Y") if date else "date not recorded"
+
+
+@dataclass
+class PackRecommendation:
+    """One recommendation as a pack prints it (tracked today or concluded)."""
+
+    recommendation: Recommendation
+    sub_parts: list
+    footnotes: dict[int, str]
+    responsibility: str
+    evidence: list[EvidenceUpdate]
+    category: Category | None = None
+    anticipated_date: datetime.date | None = None
+    conclusion: Conclusion | None = None
+
+    @property
+    def number(self) -> str:
+        return self.recommendation.number
+
+    @property
+    def category_display(self) -> str:
+        return category_display(self.category)
+
+    @property
+    def first_sub_part(self):
+        return self.sub_parts[0] if self.sub_parts else None
+
+    @property
+    def more_sub_parts(self) -> list:
+        return self.sub_parts[1:]
+
+    @property
+    def row_count(self) -> int:
+        """Table rows the recommendation takes: one per sub-part (at least one)."""
+        return max(1, len(self.sub_parts))
+
+    @property
+    def needs_anticipated_date(self) -> bool:
+        return bool(self.category and self.category.needs_anticipated_date)
+
+    @property
+    def anticipated_date_missing(self) -> bool:
+        return anticipated_date_missing(self.category, self.anticipated_date)
+
+    @property
+    def concluded_on(self) -> str:
+        return short_date(self.conclusion.meeting.date) if self.conclusion else ""
+
+    @property
+    def tracking_assessment(self) -> str:
+        """"2 – Achieved (Late). Work will be ongoing." (Appendix 3)."""
+        text = self.category_display or "Category not recorded"
+        remark = self.conclusion.remark.strip() if self.conclusion else ""
+        return f"{text}. {remark}" if remark else text
+
+
+@dataclass
+class ThemeGroup:
+    theme: Theme
+    recommendations: list[PackRecommendation] = field(default_factory=list)
+
+
+@dataclass
+class PackReport:
+    """The tracking report for one inquiry: cover report and Appendices 1–3."""
+
+    inquiry: Inquiry
+    cover: CoverReport | None
+    themes: list[ThemeGroup]
+    concluded: list[PackRecommendation]
+
+    @property
+    def tracked_count(self) -> int:
+        return sum(len(group.recommendations) for group in self.themes)
+
+
+@dataclass
+class Pack:
+    meeting: Meeting
+    committee: Committee
+    scheme: AssessmentScheme
+    categories: list[Category]
+    reports: list[PackReport]
+
+    @property
+    def title(self) -> str:
+        inquiries = "; ".join(report.inquiry.title for report in self.reports) or "no inquiries"
+        return f"Tracking report: {inquiries} – {self.committee.name}, {self.meeting.date_display}"
+
+    @property
+    def running_header(self) -> str:
+        return f"{self.committee.name} – {self.meeting.date_display}"
+
+
+def _pack_recommendations(meeting: Meeting):
+    assessed_here = Assessment.objects.filter(recommendation=OuterRef("pk"), meeting=meeting)
+    concluded_by_then = Conclusion.objects.filter(recommendation=OuterRef("pk")).filter(
+        meetings_before(meeting, "meeting__", inclusive=True), meeting__committee_id=meeting.committee_id
+    )
+    # The assessment that decides the printed category: this meeting's (proposal) for a
+    # tracked recommendation, the concluding meeting's (agreed) for a concluded one.
+    printed_assessments = Assessment.objects.filter(
+        Q(meeting=meeting) | Q(meeting=F("recommendation__conclusion__meeting"))
+    ).select_related("proposed_category", "agreed_category")
+    known_evidence = (
+        EvidenceUpdate.objects.filter(
+            Q(following_meeting__isnull=True) | meetings_before(meeting, "following_meeting__")
+        )
+        .select_related("following_meeting")
+        .order_by("position", "pk")
+    )
+    return (
+        Recommendation.objects.filter(inquiry__committee_id=meeting.committee_id)
+        .annotate(assessed_here=Exists(assessed_here), concluded_by_then=Exists(concluded_by_then))
+        .filter(Q(assessed_here=True) | Q(concluded_by_then=True))
+        .select_related("inquiry", "theme", "conclusion__meeting")
+        .prefetch_related(
+            "sub_parts",
+            "footnotes",
+            Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
+            Prefetch("evidence_updates", queryset=known_evidence, to_attr="pack_evidence"),
+            Prefetch("assessments", queryset=printed_assessments, to_attr="pack_assessments"),
+        )
+        .order_by("inquiry__title", "position", "number")
+    )
+
+
+def _item(recommendation: Recommendation, meeting: Meeting) -> PackRecommendation:
+    item = PackRecommendation(
+        recommendation=recommendation,
+        sub_parts=list(recommendation.sub_parts.all()),
+        footnotes={note.number: note.text for note in recommendation.footnotes.all()},
+        responsibility=recommendation.owner_display,
+        evidence=recommendation.pack_evidence,
+    )
+    if recommendation.concluded_by_then:
+        item.conclusion = recommendation.conclusion
+        for assessment in recommendation.pack_assessments:
+            if assessment.meeting_id == item.conclusion.meeting_id:
+                item.category = assessment.category
+    else:
+        for assessment in recommendation.pack_assessments:
+            if assessment.meeting_id == meeting.pk:
+                # Appendix 2 prints the cabinet member's assessment, the proposal.
+                item.category = assessment.proposed_category
+                item.anticipated_date = assessment.anticipated_date
+    return item
+
+
+def pack_for(meeting: Meeting) -> Pack:
+    """Read everything the pack of ``meeting`` prints (nine queries, whatever its size)."""
+    meeting = Meeting.objects.select_related("committee__scheme").get(pk=meeting.pk)
+    committee = meeting.committee
+    categories = list(committee.scheme.categories.order_by("position"))
+    covers = {
+        cover.inquiry_id: cover
+        for cover in CoverReport.objects.filter(meeting=meeting).select_related("inquiry", "reporting_owner")
+    }
+
+    inquiries: dict[int, Inquiry] = {cover.inquiry_id: cover.inquiry for cover in covers.values()}
+    themes: dict[int, dict[int, ThemeGroup]] = {}
+    concluded: dict[int, list[PackRecommendation]] = {}
+    for recommendation in _pack_recommendations(meeting):
+        item = _item(recommendation, meeting)
+        if item.conclusion:
+            concluded.setdefault(recommendation.inquiry_id, []).append(item)
+            if item.conclusion.meeting_id == meeting.pk:
+                inquiries.setdefault(recommendation.inquiry_id, recommendation.inquiry)
+            continue
+        inquiries.setdefault(recommendation.inquiry_id, recommendation.inquiry)
+        groups = themes.setdefault(recommendation.inquiry_id, {})
+        group = groups.setdefault(recommendation.theme_id, ThemeGroup(recommendation.theme))
+        group.recommendations.append(item)
+
+    # An inquiry is in the pack when something of it is tracked (or concluded) at this
+    # meeting or it has a cover report; its earlier conclusions come with it "for
+    # information only".
+    reports = [
+        PackReport(
+            inquiry=inquiry,
+            cover=covers.get(inquiry_id),
+            themes=sorted(themes.get(inquiry_id, {}).values(), key=lambda g: (g.theme.letter, g.theme.pk)),
+            concluded=concluded.get(inquiry_id, []),
+        )
+        for inquiry_id, inquiry in sorted(inquiries.items(), key=lambda pair: (pair[1].title, pair[0]))
+    ]
+    return Pack(
+        meeting=meeting,
+        committee=committee,
+        scheme=committee.scheme,
+        categories=categories,
+        reports=reports,
+    )

@@ -1,0 +1,114 @@
+"""The pack's pages: preview and draft PDF for the scrutiny office, publishing, and the
+published versions that every signed-in user can read and download byte for byte."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from tracker import cycle, permissions
+from tracker.models import Meeting, PublishedPack
+from tracker.pack.context import pack_for
+from tracker.pack.publish import publish_pack
+from tracker.pack.render import build_pack, render_pack_html
+
+
+def _require_pack_builder(user):
+    if not permissions.can_build_pack(user):
+        raise PermissionDenied("Only the scrutiny office builds and publishes meeting packs.")
+
+
+def _require_reader(user):
+    if not permissions.can_view(user):
+        raise PermissionDenied
+
+
+def _publish_refusal(meeting: Meeting) -> str | None:
+    try:
+        cycle.require(meeting, "publish_pack")
+    except cycle.CycleError as error:
+        return str(error)
+    return None
+
+
+def _filename(meeting: Meeting, suffix: str) -> str:
+    when = meeting.date.isoformat() if meeting.date else f"meeting-{meeting.pk}"
+    return f"tracking-report-{slugify(meeting.committee.name)[:60]}-{when}-{suffix}.pdf"
+
+
+def _pdf_response(pdf: bytes, filename: str, *, etag: str | None = None) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Length"] = str(len(pdf))
+    response["X-Content-Type-Options"] = "nosniff"
+    if etag:
+        response["ETag"] = f'"{etag}"'
+    return response
+
+
+@login_required
+def pack_preview(request, meeting_id):
+    _require_pack_builder(request.user)
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return HttpResponse(render_pack_html(pack_for(meeting)))
+
+
+@login_required
+def pack_pdf(request, meeting_id):
+    _require_pack_builder(request.user)
+    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
+    built = build_pack(meeting)
+    response = _pdf_response(built.pdf, _filename(meeting, "draft"))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def pack_publish(request, meeting_id):
+    _require_pack_builder(request.user)
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    try:
+        published = publish_pack(meeting, by=request.user)
+    except cycle.CycleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Version {published.version} of the pack is published ({published.size:,} bytes)."
+        )
+    return redirect("pack_versions", meeting_id=meeting.pk)
+
+
+@login_required
+def pack_versions(request, meeting_id):
+    _require_reader(request.user)
+    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
+    versions = (
+        meeting.published_packs.defer("pdf").select_related("published_by").order_by("-version")
+    )
+    can_build = permissions.can_build_pack(request.user)
+    return render(request, "pack/versions.html", {
+        "meeting": meeting,
+        "versions": versions,
+        "can_build": can_build,
+        "can_publish": can_build and cycle.allows(meeting, "publish_pack"),
+        "publish_refusal": _publish_refusal(meeting) if can_build else None,
+    })
+
+
+@login_required
+def pack_download(request, pk):
+    _require_reader(request.user)
+    published = get_object_or_404(PublishedPack.objects.select_related("meeting__committee"), pk=pk)
+    pdf = bytes(published.pdf)  # PostgreSQL hands back a memoryview
+    response = _pdf_response(
+        pdf, _filename(published.meeting, f"v{published.version}"), etag=published.sha256
+    )
+    # A published version never changes: any cache may keep it.
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

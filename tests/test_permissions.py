@@ -120,6 +120,7 @@ VIEWS = [
      (LOGIN, NO, NO, NO, MOVED)),
     ("recommendations", "get", lambda w: "/recommendations/", None, (LOGIN, OK, OK, OK, OK)),
     ("timeline", "get", lambda w: f"/recommendations/{w.own.pk}/", None, (LOGIN, OK, OK, OK, OK)),
+    ("search", "get", lambda w: "/search/?q=training", None, (LOGIN, OK, OK, OK, OK)),
 ]
 
 CASES = [

@@ -89,3 +89,30 @@ def test_postgresql_answers_from_the_gin_index(seed):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert "tracker_evidenceupdate_text_fts" in plan
+
+
+def test_a_committee_member_searches_from_the_search_page(client, seed):
+    from tracker.demo import create_demo_users
+
+    create_demo_users()
+    client.login(username="member", password="member-demo-pass")
+    response = client.get("/search/", {"q": "nightwatch"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 recommendation found for “nightwatch”" in page
+    assert "R06" in page and "<mark>nightwatch</mark>" in page.lower()
+
+
+def test_the_search_page_asks_anonymous_visitors_to_sign_in(client):
+    response = client.get("/search/", {"q": "training"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_hostile_query_is_shown_escaped_on_the_search_page(client, seed):
+    from tracker.demo import create_demo_users
+
+    create_demo_users()
+    client.login(username="member", password="member-demo-pass")
+    page = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

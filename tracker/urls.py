@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tracker.forms import SignInForm
-from tracker.views import cabinet, home, meetings, officer, timeline
+from tracker.views import cabinet, home, meetings, officer, search, timeline
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -36,6 +36,7 @@ urlpatterns = [
     # Everyone reads
     path("recommendations/", timeline.recommendation_list, name="recommendation_list"),
     path("recommendations/<int:recommendation_id>/", timeline.timeline, name="timeline"),
+    path("search/", search.search, name="search"),
     # The meeting pack (its own module)
     path("", include("tracker.pack.urls")),
 ]

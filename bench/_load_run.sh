@@ -10,7 +10,8 @@ $PY manage.py migrate -v0
 $PY manage.py collectstatic --noinput -v0
 $PY manage.py load_demo >/dev/null
 # Copy the seed's recommendations (with sub-parts, owners, evidence, assessments) to ~1,000.
-read -r MEETING RECOMMENDATION COOKIE < <($PY manage.py shell -c '
+export IDS=$(mktemp)
+$PY manage.py shell --no-imports -c '
 from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from tracker.models import Meeting, Recommendation, EvidenceUpdate
@@ -23,11 +24,13 @@ session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
-import sys
-print(Recommendation.objects.count(), EvidenceUpdate.objects.count(), file=sys.stderr)
-print(meeting.pk, Recommendation.objects.get(number="R06").pk, session.session_key)
-')
-echo "Data: $($PY manage.py shell -c 'from tracker.models import *; print(Recommendation.objects.count(), "recommendations,", EvidenceUpdate.objects.count(), "evidence updates,", SubPart.objects.count(), "sub-parts")')"
+import os
+r06 = Recommendation.objects.get(number="R06").pk
+with open(os.environ["IDS"], "w") as out:
+    out.write(f"{meeting.pk} {r06} {session.session_key}\n")
+'
+read -r MEETING RECOMMENDATION COOKIE < "$IDS"
+echo "Data: $($PY manage.py shell --no-imports -c 'from tracker.models import *; print(Recommendation.objects.count(), "recommendations,", EvidenceUpdate.objects.count(), "evidence updates,", SubPart.objects.count(), "sub-parts")')"
 
 .venv/bin/gunicorn scrutiny.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
 GUNICORN=$!

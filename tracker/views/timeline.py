@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -10,13 +11,17 @@ from tracker import cycle, permissions, selectors
 from tracker.models import Recommendation
 
 
+PER_PAGE = 50
+
+
 @login_required
 def recommendation_list(request):
-    recommendations = list(selectors.recommendations_list())
-    for recommendation in recommendations:
+    """Tracked and concluded recommendations, each list in pages of 50."""
+    recommendations = selectors.recommendations_list()
+    tracked = Paginator(recommendations.tracked(), PER_PAGE).get_page(request.GET.get("tracked_page"))
+    concluded = Paginator(recommendations.concluded(), PER_PAGE).get_page(request.GET.get("concluded_page"))
+    for recommendation in concluded:
         recommendation.tracking_assessment = selectors.tracking_assessment(recommendation)
-    tracked = [r for r in recommendations if not r.is_concluded]
-    concluded = [r for r in recommendations if r.is_concluded]
     return render(request, "tracker/recommendation_list.html", {
         "tracked": tracked,
         "concluded": concluded,

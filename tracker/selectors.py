@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from tracker import cycle
 from tracker.models import (
@@ -56,13 +57,24 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     return earlier
 
 
+def _count(queryset):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("meeting").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
 def meetings_list() -> QuerySet[Meeting]:
     """Every meeting, latest first, with its committee and how many recommendations it tracks."""
     return (
         Meeting.objects.select_related("committee")
         .annotate(
-            tracked_count=Count("assessments", distinct=True),
-            concluded_count=Count("conclusions", distinct=True),
+            # Two separate counts: joining both tables at once would multiply their rows.
+            tracked_count=_count(Assessment.objects.filter(meeting=OuterRef("pk"))),
+            concluded_count=_count(Conclusion.objects.filter(meeting=OuterRef("pk"))),
         )
         .latest_first()
     )

@@ -1,0 +1,63 @@
+"""Random and hostile values in URLs and query strings: never a server error."""
+
+import pytest
+from django.test import Client
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ID_ROUTES = [
+    "/meetings/{}/",
+    "/meetings/{}/change/",
+    "/meetings/{}/recommendations/",
+    "/meetings/{}/pack/",
+    "/meetings/{}/pack/preview/",
+    "/recommendations/{}/",
+    "/my-recommendations/meetings/{}/",
+    "/portfolio/meetings/{}/",
+    "/assessments/{}/proposal/",
+    "/assessments/{}/decision/",
+    "/evidence/{}/correct/",
+]
+
+QUERY_ROUTES = ["/search/", "/recommendations/", "/meetings/", "/accounts/login/", "/"]
+
+ids = st.one_of(st.integers(min_value=0, max_value=10**30), st.sampled_from([2**31, 2**63, 2**63 - 1, 2**64]))
+hostile_text = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd", "\x00",
+                     "http://evil.example/", "//evil.example", "javascript:alert(1)", "9" * 40, "-1", "1e9"]),
+)
+
+
+def office_client():
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="hostile-office")
+    user.groups.add(Group.objects.get(name="Scrutiny Office"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@settings(max_examples=25, deadline=None)
+@given(number=ids)
+@pytest.mark.parametrize("route", ID_ROUTES)
+def test_any_number_in_a_url_gives_a_page_or_not_found(route, number):
+    client = office_client()
+    response = client.get(route.format(number))
+    assert response.status_code in (200, 302, 403, 404), (route, number, response.status_code)
+
+
+@settings(max_examples=30, deadline=None)
+@given(key=st.sampled_from(["q", "tracked_page", "concluded_page", "next", "page", "status"]), value=hostile_text)
+@pytest.mark.parametrize("route", QUERY_ROUTES)
+def test_any_query_string_gives_a_page(route, key, value):
+    client = office_client()
+    response = client.get(route, {key: value})
+    assert response.status_code in (200, 302), (route, key, value, response.status_code)
+    if response.status_code == 302:
+        assert not response["Location"].startswith(("http://evil", "//evil", "javascript:"))

@@ -8,12 +8,12 @@ leave them there although the room was not used:
 - the line fitted, but the row or block holding it was then pushed whole to the next
   page (``break-inside: avoid`` on the recommendation rows).
 
-Either way a footnote ends up one page after its call: in the seed pack, R03's
-footnote 5 printed under R11 (tests/test_pack_seed.py catches it). The patch below
-gives such footnotes back to their page whenever the page's content still fits with
-them. It wraps two private functions of ``weasyprint.layout.block`` and is applied
-only to the WeasyPrint version it was written for; on another version nothing is
-patched and the footnote tests say whether it is still needed.
+Either way a footnote ends up one page after its call (an earlier layout of the seed
+pack printed R03's footnote 5 under R11). The patch below gives such footnotes back to
+their page whenever the page's content still fits with them. It wraps two private
+functions of ``weasyprint.layout.block`` and is applied only to the WeasyPrint version
+it was written for; on another version nothing is patched, and
+tests/test_pack_footnotes.py says whether it is still needed.
 """
 
 from __future__ import annotations

@@ -50,6 +50,55 @@ def locked_for_edit(instance, expected_version: int | None):
     return current
 
 
+def _set_category(
+    assessment: Assessment,
+    side: str,
+    category: Category,
+    anticipated_date: datetime.date | None,
+    *,
+    by,
+    expected_version: int | None,
+    reason: str,
+    today: datetime.date | None,
+) -> tuple[Assessment, list[str]]:
+    """Apply the category rules and record ``side`` ("proposed" or "agreed") of an assessment.
+
+    Refused (ValidationError) when the category is not of the committee's scheme or its
+    rules say no; a moved anticipated date needs a reason and is kept as a DateChange.
+    Returns the saved row and the rules' warnings.
+    """
+    meeting = assessment.meeting
+    if category.scheme_id != meeting.committee.scheme_id:
+        raise ValidationError({"category": "Choose a category of this committee’s scheme."})
+    verdict = categories.check_proposal(
+        category,
+        anticipated_date,
+        completion_date=assessment.recommendation.completion_date(),
+        meeting_date=meeting.date,
+        today=today,
+    )
+    moved = bool(assessment.anticipated_date and anticipated_date and anticipated_date != assessment.anticipated_date)
+    if moved and not reason.strip():
+        verdict.refuse("reason", "Say why the anticipated date is moving.")
+    verdict.raise_if_refused()
+    current = locked_for_edit(assessment, expected_version)
+    if moved:
+        _by(DateChange(
+            assessment=current,
+            previous_date=assessment.anticipated_date,
+            new_date=anticipated_date,
+            reason=reason.strip(),
+            changed_by=by,
+        ), by).save()
+    setattr(current, f"{side}_category", category)
+    setattr(current, f"{side}_by", by)
+    setattr(current, f"{side}_at", timezone.now())
+    current.anticipated_date = anticipated_date
+    _by(current, by).save()
+    assessment.refresh_from_db()
+    return current, verdict.warnings
+
+
 @transaction.atomic
 def propose_assessment(
     assessment: Assessment,
@@ -61,42 +110,19 @@ def propose_assessment(
     reason: str = "",
     today: datetime.date | None = None,
 ) -> list[str]:
-    """The cabinet member proposes a category for a recommendation at a meeting.
+    """The cabinet member's proposed category for a recommendation at a meeting.
 
     Refused (ValidationError) when the category's rules say so: a category that needs an
     anticipated date without one, or an in-progress category once the timescale has expired.
     Returns the warnings (e.g. "achieved fully" proposed after the completion date).
     Moving an anticipated date already advised needs a reason, and the move is kept.
+    Permission and meeting state are checked by propose_category, which users go through.
     """
-    if category.scheme_id != assessment.meeting.committee.scheme_id:
-        raise ValidationError({"category": "Choose a category of this committee’s scheme."})
-    verdict = categories.check_proposal(
-        category,
-        anticipated_date,
-        completion_date=assessment.recommendation.completion_date(),
-        meeting_date=assessment.meeting.date,
-        today=today,
+    _, warnings = _set_category(
+        assessment, "proposed", category, anticipated_date,
+        by=by, expected_version=expected_version, reason=reason, today=today,
     )
-    moved = bool(assessment.anticipated_date and anticipated_date != assessment.anticipated_date)
-    if moved and anticipated_date and not reason.strip():
-        verdict.refuse("reason", "Say why the anticipated date is moving.")
-    verdict.raise_if_refused()
-    if moved and anticipated_date:
-        DateChange.objects.create(
-            assessment=assessment,
-            previous_date=assessment.anticipated_date,
-            new_date=anticipated_date,
-            reason=reason.strip(),
-            changed_by=by,
-        )
-    current = locked_for_edit(assessment, expected_version)
-    current.proposed_category = category
-    current.anticipated_date = anticipated_date
-    current.proposed_by = by
-    current.proposed_at = timezone.now()
-    current.save()
-    assessment.refresh_from_db()
-    return verdict.warnings
+    return warnings
 
 
 @transaction.atomic
@@ -380,34 +406,10 @@ def record_decision(
     _allow(permissions.can_record_decisions(by), "Only the scrutiny office records the committee’s decisions.")
     meeting = assessment.meeting
     _require(meeting, "record_decision")
-    if category.scheme_id != meeting.committee.scheme_id:
-        raise ValidationError({"category": "Choose a category of this committee’s scheme."})
-    verdict = categories.check_proposal(
-        category,
-        anticipated_date,
-        completion_date=assessment.recommendation.completion_date(),
-        meeting_date=meeting.date,
-        today=today,
+    current, warnings = _set_category(
+        assessment, "agreed", category, anticipated_date,
+        by=by, expected_version=expected_version, reason=reason, today=today,
     )
-    moved = bool(assessment.anticipated_date and anticipated_date != assessment.anticipated_date)
-    if moved and anticipated_date and not reason.strip():
-        verdict.refuse("reason", "Say why the anticipated date is moving.")
-    verdict.raise_if_refused()
-    current = locked_for_edit(assessment, expected_version)
-    if moved and anticipated_date:
-        _by(DateChange(
-            assessment=current,
-            previous_date=assessment.anticipated_date,
-            new_date=anticipated_date,
-            reason=reason.strip(),
-            changed_by=by,
-        ), by).save()
-    current.agreed_category = category
-    current.anticipated_date = anticipated_date
-    current.agreed_by = by
-    current.agreed_at = timezone.now()
-    _by(current, by).save()
-    warnings = list(verdict.warnings)
     existing = Conclusion.objects.filter(recommendation_id=assessment.recommendation_id).first()
     if concluded:
         if existing is None:

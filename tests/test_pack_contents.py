@@ -15,7 +15,7 @@ from tests.factories import (
     default_category,
 )
 from tests.seedtext import squash
-from tests.test_pack_support import body_lines, page_texts, small_meeting, squashed_body
+from tests.test_pack_support import body_lines, page_texts, reader, small_meeting, squashed_body
 from tracker.models import Conclusion, Footnote
 from tracker.pack.context import pack_for
 from tracker.pack.render import build_pack, render_pack_html
@@ -159,3 +159,27 @@ def test_a_recommendation_longer_than_a_page_repeats_the_table_header_on_the_nex
     for index in table_pages:
         assert header in pages[index], f"page {index + 1} has no header row"
     assert pages[table_pages[1]].startswith(header)
+
+
+def test_a_meeting_tracking_two_inquiries_prints_a_report_for_each_with_nested_bookmarks():
+    first = RecommendationFactory(number="R01", theme__inquiry__title="Child Sexual Exploitation")
+    meeting = MeetingFactory(committee=first.inquiry.committee)
+    second = RecommendationFactory(
+        number="R01", theme__inquiry__title="Air Quality", theme__inquiry__committee=meeting.committee
+    )
+    for rec in (first, second):
+        AssessmentFactory(recommendation=rec, meeting=meeting, proposed_category=default_category("6"))
+
+    built = build_pack(meeting)
+
+    assert [report.inquiry.title for report in built.pack.reports] == ["Air Quality", "Child Sexual Exploitation"]
+    assert built.html.count("Appendix 2: Progress with Recommendations") == 2
+    outline = reader(built.pdf).outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    assert titles == ["Tracking Report: Air Quality", "Tracking Report: Child Sexual Exploitation"]
+    appendices = outline[1]
+    assert [item.title for item in appendices if not isinstance(item, list)] == [
+        "Appendix 1: The Tracking Process",
+        "Appendix 2: Progress with Recommendations",
+        "Appendix 3: Concluded Recommendations",
+    ]

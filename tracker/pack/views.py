@@ -55,7 +55,9 @@ def _pdf_response(pdf: bytes, filename: str, *, etag: str | None = None) -> Http
 def pack_preview(request, meeting_id):
     _require_pack_builder(request.user)
     meeting = get_object_or_404(Meeting, pk=meeting_id)
-    return HttpResponse(render_pack_html(pack_for(meeting)))
+    response = HttpResponse(render_pack_html(pack_for(meeting)))
+    response["Cache-Control"] = "no-store"  # a draft: always today's data
+    return response
 
 
 @login_required

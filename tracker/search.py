@@ -55,14 +55,17 @@ def search(text: str, *, limit: int = 50) -> list[Hit]:
     if not query:
         return []
     if connection.vendor == "postgresql":
-        rows = _postgres_rows(query)
-    else:
-        rows = _plain_rows(query)
+        return _postgres_search(query, limit)
+    return _collect(_plain_rows(query), limit)
+
+
+def _collect(rows, limit: int) -> list[Hit]:
+    """Sum each recommendation's ranks, keep the best ``limit``, and fetch them in one query."""
     hits: dict[int, Hit] = {}
     for recommendation_id, rank, where, snippet in rows:
         hit = hits.setdefault(recommendation_id, Hit(recommendation=None))
         hit.rank += rank
-        if len(hit.snippets) < 3:
+        if snippet is not None and len(hit.snippets) < 3:
             hit.snippets.append((where, snippet))
     ranked = sorted(hits.items(), key=lambda item: -item[1].rank)[:limit]
     recommendations = (
@@ -77,28 +80,46 @@ def search(text: str, *, limit: int = 50) -> list[Hit]:
     return result
 
 
-def _postgres_rows(query: str):
+def _postgres_search(query: str, limit: int) -> list[Hit]:
+    """Rank with the GIN-indexed match first; make headlines (costly) only for the hits shown."""
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 
     search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
+    matched = []
+    rows = []
     for model, text_field, where, link in SOURCES:
         vector = SearchVector(text_field, config=CONFIG)
-        matches = (
+        found = list(
             model.objects.annotate(document=vector)
             .filter(document=search_query)
+            .annotate(rank=SearchRank(vector, search_query), target=F(link))
+            .order_by("-rank")
+            .values_list("pk", "target", "rank")[:PER_SOURCE]
+        )
+        matched.append((model, text_field, where, found))
+        rows += [(target, rank, where, None) for _, target, rank in found]
+    hits = _collect(rows, limit)
+    shown = {hit.recommendation.pk: hit for hit in hits}
+    for model, text_field, where, found in matched:
+        best = {}
+        for pk, target, _ in found:  # best first: keep each shown recommendation's best row
+            if target in shown and target not in best:
+                best[target] = pk
+        if not best:
+            continue
+        headlines = dict(
+            model.objects.filter(pk__in=best.values())
             .annotate(
-                rank=SearchRank(vector, search_query),
                 headline=SearchHeadline(
                     text_field, search_query, config=CONFIG, start_sel=START, stop_sel=STOP,
                     max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-                ),
-                target=F(link),
+                )
             )
-            .order_by("-rank")
-            .values_list("target", "rank", "headline")[:PER_SOURCE]
+            .values_list("pk", "headline")
         )
-        for target, rank, headline in matches:
-            yield target, rank, where, _highlight(headline)
+        for target, pk in best.items():
+            shown[target].snippets.append((where, _highlight(headlines[pk])))
+    return hits
 
 
 def _terms(query: str) -> list[str]:

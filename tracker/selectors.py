@@ -415,7 +415,8 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
             key = (-1, 4)
             when = "Before the first tracking meeting"
         if update.written_on:
-            when = f"Written {update.written_on:%-d %B %Y}" + (f" ({when.lower()})" if when else "")
+            # "After the 10 February 2016 meeting" → "(after the 10 February 2016 meeting)": the month keeps its capital.
+            when = f"Written {update.written_on:%-d %B %Y}" + (f" ({when[0].lower()}{when[1:]})" if when else "")
         earlier = [v for v in versions.get(update.pk, []) if v.version != update.version]
         entries.append(TimelineEntry(
             "evidence", when, key + (update.written_on or datetime.date.min, update.position),

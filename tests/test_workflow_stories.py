@@ -382,3 +382,13 @@ def test_heading_levels_never_skip_on_the_pages(round_):
         levels = [int(level) for level in re.findall(r"<h([1-6])\b", main)]
         assert levels[0] == 1 and levels.count(1) == 1, url
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (url, levels)
+
+
+def test_the_meeting_page_offers_draft_packs_only_to_the_scrutiny_office(seed):
+    create_demo_users()
+    meeting = Meeting.objects.latest_first().first()
+    member_page = signed_in("member").get(f"/meetings/{meeting.pk}/").content.decode()
+    office_page = signed_in("scrutiny").get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Published versions of the pack" in member_page and "Published versions of the pack" in office_page
+    assert "Preview the pack" not in member_page and "draft pack (PDF)" not in member_page
+    assert "Preview the pack" in office_page and "Download the draft pack (PDF)" in office_page

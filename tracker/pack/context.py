@@ -6,9 +6,10 @@ and the query count does not grow with the number of recommendations.
 
 Which recommendations go where (tracking-process.md, "The meeting pack"):
 
-- Appendix 2 (tracked today): an Assessment at this meeting and no Conclusion at or
-  before it.
-- Appendix 3 (concluded): a Conclusion at or before this meeting, for the inquiries
+- Appendix 2 (tracked today): an Assessment at this meeting and no Conclusion before it.
+  The pack goes out before the meeting, so what the committee concludes at this very
+  meeting is still tracked in it (the seed's R01–R03 were in Appendix 2 on 10 Feb 2016).
+- Appendix 3 (concluded): a Conclusion at an earlier meeting, for the inquiries
   this pack reports on. Its "Tracking Assessment" is the category the committee agreed
   at the concluding meeting, with the conclusion's remark.
 - Evidence is what was known for this meeting: the first text and every "Further
@@ -165,7 +166,7 @@ class Pack:
 def _pack_recommendations(meeting: Meeting):
     assessed_here = Assessment.objects.filter(recommendation=OuterRef("pk"), meeting=meeting)
     concluded_by_then = Conclusion.objects.filter(recommendation=OuterRef("pk")).filter(
-        meetings_before(meeting, "meeting__", inclusive=True), meeting__committee_id=meeting.committee_id
+        meetings_before(meeting, "meeting__", inclusive=False), meeting__committee_id=meeting.committee_id
     )
     # The assessment that decides the printed category: this meeting's (proposal) for a
     # tracked recommendation, the concluding meeting's (agreed) for a concluded one.
@@ -234,16 +235,14 @@ def pack_for(meeting: Meeting) -> Pack:
         item = _item(recommendation, meeting)
         if item.conclusion:
             concluded.setdefault(recommendation.inquiry_id, []).append(item)
-            if item.conclusion.meeting_id == meeting.pk:
-                inquiries.setdefault(recommendation.inquiry_id, recommendation.inquiry)
             continue
         inquiries.setdefault(recommendation.inquiry_id, recommendation.inquiry)
         groups = themes.setdefault(recommendation.inquiry_id, {})
         group = groups.setdefault(recommendation.theme_id, ThemeGroup(recommendation.theme))
         group.recommendations.append(item)
 
-    # An inquiry is in the pack when something of it is tracked (or concluded) at this
-    # meeting or it has a cover report; its earlier conclusions come with it "for
+    # An inquiry is in the pack when something of it is tracked at this meeting or it
+    # has a cover report; its earlier conclusions come with it "for
     # information only".
     reports = [
         PackReport(

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-# The pack pages are the pack's own (tracker/pack/urls.py); these are the paths agreed
-# with it, used only while its URL names are not there.
-PACK_PAGES = [
-    ("pack_preview", "Preview the pack", "/meetings/{id}/pack/preview/"),
-    ("pack_pdf", "Download the pack (PDF)", "/meetings/{id}/pack.pdf"),
-    ("pack_versions", "Published versions of the pack", "/meetings/{id}/pack/"),
-]
+from tracker import permissions
+
+def pack_links(meeting, user) -> list[tuple[str, str]]:
+    """The pack pages this user may open: drafts for the scrutiny office, published versions for all."""
+    links = []
+    if permissions.can_build_pack(user):
+        links += [
+            ("Preview the pack", reverse("pack_preview", kwargs={"meeting_id": meeting.pk})),
+            ("Download the draft pack (PDF)", reverse("pack_pdf", kwargs={"meeting_id": meeting.pk})),
+        ]
+    links.append(("Published versions of the pack", reverse("pack_versions", kwargs={"meeting_id": meeting.pk})))
+    return links
 
 
 def forbidden(request, message: str):
     """A 403 page that says why, instead of a bare "Forbidden"."""
     return render(request, "tracker/forbidden.html", {"message": message}, status=403)
-
-
-def pack_links(meeting) -> list[tuple[str, str]]:
-    links = []
-    for name, label, fallback in PACK_PAGES:
-        try:
-            url = reverse(name, kwargs={"meeting_id": meeting.pk})
-        except NoReverseMatch:
-            url = fallback.format(id=meeting.pk)
-        links.append((label, url))
-    return links
 
 
 def redirect_back(request, default: str):

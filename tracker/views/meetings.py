@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tracker import cycle, permissions, selectors, services
@@ -74,8 +75,8 @@ def meeting_detail(request, meeting_id):
         "can_change": can_manage and cycle.allows(meeting, "change_meeting"),
         "can_choose": can_manage and cycle.allows(meeting, "choose_recommendations"),
         "step": step if can_manage else None,
-        "pack_links": pack_links(meeting),
-        "publish_url": pack_links(meeting)[2][1],
+        "pack_links": pack_links(meeting, request.user),
+        "publish_url": reverse("pack_versions", kwargs={"meeting_id": meeting.pk}),
         "changed_count": sum(1 for row in rows if row.changed),
     })
 

@@ -29,25 +29,26 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe tags no WCAG 2.2 rule at level A).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-# Every page a journey checked this session, written to test-artifacts/ at the end.
-CHECKED: list[dict] = []
-
-
 def pytest_collection_modifyitems(items):
     for item in items:
         if f"{os.sep}e2e{os.sep}" in str(item.path):
             item.add_marker(pytest.mark.browser)
 
 
-def pytest_sessionstart(session):
-    # Screenshots of this run only: last run's pages would mislead a reviewer.
+@pytest.fixture(scope="session")
+def checked_pages():
+    """The pages the journeys checked; written to test-artifacts/accessibility-checks.json at the end.
+
+    Screenshots of this run only: last run's pages would mislead a reviewer.
+    """
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-
-
-def pytest_sessionfinish(session):
-    if CHECKED:
+    checked: list[dict] = []
+    yield checked
+    if checked:
         ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "accessibility-checks.json").write_text(json.dumps(CHECKED, indent=1), encoding="utf-8")
+        (ARTIFACTS / "accessibility-checks.json").write_text(
+            json.dumps(checked, indent=1, ensure_ascii=False), encoding="utf-8"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +123,7 @@ def demo(transactional_db, django_db_serialized_rollback):
 
 
 @pytest.fixture
-def visit(browser, live_server, axe_source, request):
+def visit(browser, live_server, axe_source, checked_pages, request):
     """visit(username) opens a fresh browser context (a new person) on the live server."""
     from tests.e2e.browsing import Visitor
 
@@ -139,7 +140,7 @@ def visit(browser, live_server, axe_source, request):
         contexts.append(context)
         return Visitor(
             context.new_page(), live_server.url, who=who, journey=journey, counter=counter,
-            axe_source=axe_source, checked=CHECKED,
+            axe_source=axe_source, checked=checked_pages, screenshots=SCREENSHOTS / journey,
         )
 
     yield open_visitor

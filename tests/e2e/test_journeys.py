@@ -12,13 +12,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import scenes
 from tracker.demo import DEMO_USERS
-
-pytestmark = pytest.mark.browser
 
 PASSWORDS = {username: password for username, _, _, _, password in DEMO_USERS}
 COMMITTEE = "Education and Vulnerable Children Overview and Scrutiny Committee"

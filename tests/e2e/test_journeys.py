@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
+
 from playwright.sync_api import expect
 
 from tests.e2e import scenes
@@ -174,6 +176,7 @@ def test_officer_adds_an_update_for_r06_by_keyboard_alone(demo, visit):
     # Back on the officer's page, the update is there with its date and author.
     expect(officer.heading()).to_have_text("Your recommendations for the meeting of 15 June 2016")
     expect(banner(page, "Success")).to_contain_text("Your update for R06 has been added.")
+    expect(banner(page, "Success")).to_be_focused()  # read out first; the next Tab goes on from it
     update = region(page, "R06").locator(".app-evidence__update").last
     expect(update).to_contain_text(scenes.R06_UPDATE)
     expect(update).to_contain_text("New since the last meeting")
@@ -298,6 +301,21 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
     expect(region(page, "R04")).to_contain_text("Anticipated date 31 December 2016")
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Known, reported to the lead: the preview puts the pack's stylesheet in a <style> element, which the "
+    "app's Content-Security-Policy (style-src 'self') refuses, so the preview shows unstyled "
+    "(tracker/pack/render.py, the pack's own code)."))
+def test_scrutiny_office_previews_the_pack_before_publishing(demo, visit):
+    meeting = scenes.meeting_with_proposals()
+    office = visit("scrutiny")
+    page = office.page
+    office.sign_in("scrutiny", PASSWORDS["scrutiny"])
+    office.go(f"/meetings/{meeting.pk}/")
+    office.click_link("Preview the pack")
+    expect(office.heading()).to_have_text("Tracking Report: Child Sexual Exploitation")
+    expect(page.get_by_text(scenes.R06_UPDATE)).to_be_visible()
+
+
 # --- (e) A committee member, by keyboard alone ------------------------------------------------
 
 
@@ -344,7 +362,7 @@ def test_committee_member_reads_the_timeline_of_r06_by_keyboard_alone(demo, visi
     expect(earlier).to_have_text("Earlier proposals for this meeting (1)")
     expect(proposal.get_by_text("1 – Achieved (Fully), by Callum Cabinet")).to_be_hidden()
     member.tab_to(earlier)
-    member.press("Enter")
+    member.press("Space")
     expect(proposal.get_by_text("1 – Achieved (Fully), by Callum Cabinet")).to_be_visible()
     member.check_page("timeline-with-earlier-proposals-open")
 

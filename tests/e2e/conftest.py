@@ -29,6 +29,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe tags no WCAG 2.2 rule at level A).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if f"{os.sep}e2e{os.sep}" in str(item.path):
@@ -116,15 +117,15 @@ def demo(transactional_db, django_db_serialized_rollback):
     """The seed report and the demo users, as bin/run loads them.
 
     The live server reads the database from its own thread, so the tests run
-    transactionally; serialized_rollback puts the migrations' rows (roles, the category
-    scheme) back after each test's flush.
+    transactionally: the database is emptied after each, and serialized_rollback puts the
+    migrations' rows (roles, the category scheme) back before the next.
     """
     call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture
 def visit(browser, live_server, axe_source, checked_pages, request):
-    """visit(username) opens a fresh browser context (a new person) on the live server."""
+    """visit(who) opens a fresh browser context (a new person) on the live server."""
     from tests.e2e.browsing import Visitor
 
     contexts = []

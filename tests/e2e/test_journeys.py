@@ -13,7 +13,6 @@ import hashlib
 import re
 
 import pytest
-
 from playwright.sync_api import expect
 
 from tests.e2e import scenes
@@ -242,7 +241,7 @@ def test_cabinet_member_meets_the_category_rules_for_r06_and_proposes_2(demo, vi
 
 
 def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding_r06(demo, visit):
-    meeting = scenes.meeting_with_proposals()
+    scenes.meeting_with_proposals()
     office = visit("scrutiny")
     page = office.page
     office.sign_in("scrutiny", PASSWORDS["scrutiny"])

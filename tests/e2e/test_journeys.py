@@ -300,10 +300,6 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
     expect(region(page, "R04")).to_contain_text("Anticipated date 31 December 2016")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known, reported to the lead: the preview puts the pack's stylesheet in a <style> element, which the "
-    "app's Content-Security-Policy (style-src 'self') refuses, so the preview shows unstyled "
-    "(tracker/pack/render.py, the pack's own code)."))
 def test_scrutiny_office_previews_the_pack_before_publishing(demo, visit):
     meeting = scenes.meeting_with_proposals()
     office = visit("scrutiny")
@@ -313,6 +309,8 @@ def test_scrutiny_office_previews_the_pack_before_publishing(demo, visit):
     office.click_link("Preview the pack")
     expect(office.heading()).to_have_text("Tracking Report: Child Sexual Exploitation")
     expect(page.get_by_text(scenes.R06_UPDATE)).to_be_visible()
+    # The pack's own stylesheet applies (the Content-Security-Policy lets it through by its hash).
+    expect(page.locator(".cover-details")).to_have_css("border-collapse", "collapse")
 
 
 # --- (e) A committee member, by keyboard alone ------------------------------------------------

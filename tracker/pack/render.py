@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import gc
+import hashlib
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +35,12 @@ class BuiltPack:
     html: str
     pdf: bytes
     pages: int
+
+
+def stylesheet_source_hash() -> str:
+    """The CSP source that lets a browser apply the inlined stylesheet (and nothing else inline)."""
+    digest = hashlib.sha256(STYLESHEET.read_text(encoding="utf-8").encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def render_pack_html(pack: Pack) -> str:

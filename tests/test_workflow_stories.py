@@ -392,3 +392,11 @@ def test_the_meeting_page_offers_draft_packs_only_to_the_scrutiny_office(seed):
     assert "Published versions of the pack" in member_page and "Published versions of the pack" in office_page
     assert "Preview the pack" not in member_page and "draft pack (PDF)" not in member_page
     assert "Preview the pack" in office_page and "Download the draft pack (PDF)" in office_page
+
+
+def test_the_proposal_form_renders_cleanly_with_one_csrf_token(round_, caplog):
+    page = signed_in("cabinet").get(f"/assessments/{round_.here('R06').pk}/proposal/").content.decode()
+    main = page[page.index("<main"):]  # the header's sign-out form has its own token
+    assert main.count('name="csrfmiddlewaretoken"') == 1
+    assert "Why is the anticipated date moving?" not in page  # no date advised yet, so nothing to explain
+    assert not [r for r in caplog.records if "Could not resolve form field" in r.getMessage()]

@@ -54,6 +54,7 @@ class GovukForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template's <form> carries the token
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         self.helper.layout = self.layout()
@@ -185,6 +186,7 @@ class CategoryForm(GovukForm):
         if not date_advised:
             # Nothing to move yet, so no reason to ask for.
             del self.fields["reason"]
+            self.helper.layout = self.layout()
 
     def clean(self):
         cleaned = super().clean()
@@ -351,6 +353,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template's <form> carries the token
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
             Field.text("username", field_width=20), Field.text("password", field_width=20)

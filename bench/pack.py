@@ -94,7 +94,7 @@ def main() -> None:
 
     _, cold, _ = build()
     rows = [("seed", measure(args.runs))]
-    added = synthetic.enlarge(meeting, args.factor)
+    synthetic.enlarge(meeting, args.factor)
     build()  # warm the larger document's code paths once
     rows.append((f"seed x{args.factor}", measure(args.large_runs)))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import scenes

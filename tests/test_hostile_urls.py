@@ -21,6 +21,7 @@ ID_ROUTES = [
     "/assessments/{}/proposal/",
     "/assessments/{}/decision/",
     "/evidence/{}/correct/",
+    "/packs/{}/download/",
 ]
 
 QUERY_ROUTES = ["/search/", "/recommendations/", "/meetings/", "/accounts/login/", "/"]

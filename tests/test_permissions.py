@@ -14,7 +14,16 @@ from django.test import Client
 from tests.pages import date_fields, signed_in
 from tracker import services
 from tracker.demo import create_demo_users
-from tracker.models import Assessment, AssessmentScheme, Committee, Conclusion, EvidenceUpdate, Meeting, Recommendation
+from tracker.models import (
+    Assessment,
+    AssessmentScheme,
+    Committee,
+    Conclusion,
+    EvidenceUpdate,
+    Meeting,
+    PublishedPack,
+    Recommendation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +57,9 @@ class World:
         # The meeting the seed report was written for: its pack is out, decisions can be recorded.
         self.published = Meeting.objects.get(date__isnull=True)
         self.own_published = Assessment.objects.get(meeting=self.published, recommendation=self.own)
+        self.pack = PublishedPack.objects.create(
+            meeting=self.published, version=1, pdf=b"%PDF-1.7 published", sha256="0" * 64, size=18
+        )
         scheme = AssessmentScheme.default()
         self.category = {c.code: c for c in scheme.categories.all()}
 
@@ -60,6 +72,7 @@ class World:
             Meeting.objects.count(),
             list(Meeting.objects.order_by("pk").values_list("state", "date", "version")),
             Conclusion.objects.count(),
+            PublishedPack.objects.count(),
         )
 
 
@@ -121,6 +134,12 @@ VIEWS = [
     ("recommendations", "get", lambda w: "/recommendations/", None, (LOGIN, OK, OK, OK, OK)),
     ("timeline", "get", lambda w: f"/recommendations/{w.own.pk}/", None, (LOGIN, OK, OK, OK, OK)),
     ("search", "get", lambda w: "/search/?q=training", None, (LOGIN, OK, OK, OK, OK)),
+    ("pack versions", "get", lambda w: f"/meetings/{w.meeting.pk}/pack/", None, (LOGIN, OK, OK, OK, OK)),
+    ("pack preview", "get", lambda w: f"/meetings/{w.meeting.pk}/pack/preview/", None, (LOGIN, NO, NO, NO, OK)),
+    ("draft pack PDF", "get", lambda w: f"/meetings/{w.meeting.pk}/pack.pdf", None, (LOGIN, NO, NO, NO, OK)),
+    ("publish the pack", "post", lambda w: f"/meetings/{w.meeting.pk}/pack/publish/", lambda w: {},
+     (LOGIN, NO, NO, NO, MOVED)),
+    ("download a published pack", "get", lambda w: f"/packs/{w.pack.pk}/download/", None, (LOGIN, OK, OK, OK, OK)),
 ]
 
 CASES = [

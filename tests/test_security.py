@@ -70,3 +70,42 @@ def test_production_settings_pass_the_deploy_checks(monkeypatch):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_script_and_html_in_evidence_come_out_escaped_on_every_page_that_shows_it(seed):
+    import datetime
+
+    from tests.pages import signed_in
+    from tracker import services
+    from tracker.demo import create_demo_users
+    from tracker.models import Committee, Meeting, Recommendation
+
+    create_demo_users()
+    from django.contrib.auth import get_user_model
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    meeting = services.schedule_meeting(
+        Committee.objects.get(), datetime.date(2016, 6, 15), datetime.date(2016, 6, 1), by=users["scrutiny"]
+    )
+    services.choose_recommendations(meeting, by=users["scrutiny"])
+    services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, users["scrutiny"])
+    r06 = Recommendation.objects.get(number="R06")
+    services.add_evidence(r06, meeting, f"Update {PAYLOAD} end", datetime.date(2016, 5, 2), by=users["officer"])
+
+    pages = [
+        ("officer", f"/my-recommendations/meetings/{meeting.pk}/"),
+        ("cabinet", f"/portfolio/meetings/{meeting.pk}/"),
+        ("member", f"/meetings/{meeting.pk}/"),
+        ("member", f"/recommendations/{r06.pk}/"),
+        ("member", "/search/?q=Update+end"),
+        ("scrutiny", f"/meetings/{meeting.pk}/pack/preview/"),
+        ("scrutiny", f"/admin/tracker/recommendation/{r06.pk}/change/"),
+    ]
+    for username, url in pages:
+        body = signed_in(username).get(url).content.decode()
+        assert "Update" in body, url
+        assert '<script>alert("x")' not in body and "<img src=x" not in body, url
+        assert "&lt;script&gt;" in body or "alert(&quot;x&quot;)" in body, url

@@ -379,10 +379,25 @@ class Milestone(models.Model):
         return changes[-1].new_date if changes else self.due_date
 
 
+def meetings_before(meeting, prefix: str = "", *, inclusive: bool = False) -> Q:
+    """The meetings that come before ``meeting`` in chronological() order, as a filter.
+
+    Undated meetings come after every dated one, in pk order. ``prefix`` is the lookup
+    path to the meeting, e.g. "meeting__".
+    """
+    pk_lookup = f"{prefix}pk__lte" if inclusive else f"{prefix}pk__lt"
+    if meeting.date is None:
+        return Q(**{f"{prefix}date__isnull": False}) | Q(**{f"{prefix}date__isnull": True, pk_lookup: meeting.pk})
+    return Q(**{f"{prefix}date__lt": meeting.date}) | Q(**{f"{prefix}date": meeting.date, pk_lookup: meeting.pk})
+
+
 class MeetingQuerySet(models.QuerySet):
     def chronological(self):
         # A meeting without a date has not been fixed yet, so it comes last.
         return self.order_by(F("date").asc(nulls_last=True), "pk")
+
+    def before(self, meeting):
+        return self.filter(meetings_before(meeting))
 
     def latest_first(self):
         return self.order_by(F("date").desc(nulls_first=True), "-pk")

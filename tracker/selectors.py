@@ -24,6 +24,7 @@ from tracker.models import (
     Milestone,
     Recommendation,
     Responsibility,
+    meetings_before,
 )
 
 
@@ -49,12 +50,7 @@ def chronological_key(meeting: Meeting):
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     """The committee's meeting before this one (a meeting without a date comes last)."""
-    earlier = None
-    for other in Meeting.objects.filter(committee_id=meeting.committee_id).chronological():
-        if other.pk == meeting.pk:
-            return earlier
-        earlier = other
-    return earlier
+    return Meeting.objects.filter(committee_id=meeting.committee_id).before(meeting).latest_first().first()
 
 
 def _count(queryset):
@@ -255,9 +251,8 @@ class ConcludedRow:
 
 def concluded_before(meeting: Meeting) -> list[ConcludedRow]:
     """The committee's recommendations concluded at earlier meetings ("for information only")."""
-    here = chronological_key(meeting)
     conclusions = (
-        Conclusion.objects.filter(meeting__committee_id=meeting.committee_id)
+        Conclusion.objects.filter(meetings_before(meeting, "meeting__"), meeting__committee_id=meeting.committee_id)
         .select_related("meeting", "recommendation__theme")
         .prefetch_related(
             Prefetch(
@@ -268,9 +263,7 @@ def concluded_before(meeting: Meeting) -> list[ConcludedRow]:
         )
         .order_by("recommendation__inquiry_id", "recommendation__position", "recommendation__number")
     )
-    return [
-        _concluded_row(conclusion) for conclusion in conclusions if chronological_key(conclusion.meeting) < here
-    ]
+    return [_concluded_row(conclusion) for conclusion in conclusions]
 
 
 def _concluded_row(conclusion: Conclusion) -> ConcludedRow:

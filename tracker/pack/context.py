@@ -37,23 +37,8 @@ from tracker.models import (
     Recommendation,
     Responsibility,
     Theme,
+    meetings_before,
 )
-
-
-def meetings_before(meeting: Meeting, prefix: str = "", *, inclusive: bool = False) -> Q:
-    """Meetings that come before ``meeting`` in the committee's chronological order.
-
-    Undated meetings come after every dated one, in pk order (MeetingQuerySet.chronological).
-    ``prefix`` is the lookup path to the meeting, e.g. "meeting__".
-    """
-    pk_lookup = f"{prefix}pk__lte" if inclusive else f"{prefix}pk__lt"
-    if meeting.date is None:
-        return Q(**{f"{prefix}date__isnull": False}) | Q(
-            **{f"{prefix}date__isnull": True, pk_lookup: meeting.pk}
-        )
-    return Q(**{f"{prefix}date__lt": meeting.date}) | Q(
-        **{f"{prefix}date": meeting.date, pk_lookup: meeting.pk}
-    )
 
 
 def category_display(category: Category | None) -> str:

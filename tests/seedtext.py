@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 
@@ -53,7 +53,7 @@ def squash(text: str) -> str:
 
 # --------------------------------------------------------------------------- the seed
 
-@lru_cache(maxsize=None)
+@cache
 def _seed_split(path: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
     """(lines without the page-bottom footnote blocks, ((number, text), ...) of the blocks).
 
@@ -106,7 +106,7 @@ def seed_footnotes(path: Path | str | None = None) -> dict[int, str]:
     return dict(_seed_split(str(path or SEED_PATH))[1])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _seed_squashed(path: str) -> str:
     return squash("\n".join(_seed_split(path)[0]))
 
@@ -254,9 +254,9 @@ def evidence_mismatches(data: dict, seed_path: Path | str | None = None) -> list
         if [w for w, _ in ours] != [w for w, _ in theirs]:
             problems.append(f"{num}: additions {[w for w, _ in ours]} != seed {[w for w, _ in theirs]}")
             continue
-        for e, ((when, a), (_, b)) in enumerate(zip(ours, theirs)):
+        for e, ((when, a), (_, b)) in enumerate(zip(ours, theirs, strict=True)):
             if a != b:
-                i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+                i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
                 problems.append(
                     f"{num} evidence[{e}] ({when or 'first text'}) differs at squashed offset {i}: "
                     f"fixture …{a[max(0, i - 30):i + 30]}… seed …{b[max(0, i - 30):i + 30]}…"

@@ -5,8 +5,8 @@ import io
 
 import pytest
 from django.apps import apps
-from django.core import serializers
 from django.contrib.auth import authenticate, get_user_model
+from django.core import serializers
 from django.core.management import call_command
 
 from tracker import services
@@ -51,8 +51,8 @@ def test_export_wipe_and_restore_gives_back_every_row(tmp_path, suffix):
     call_command("restore_data", str(backup), "--yes", stdout=io.StringIO())
     after = every_row()
     for table in before:
-        for old, new in zip(before[table], after[table]):
-            assert old == new, (table, {k: (v, new[1].get(k)) for k, v in old[1].items() if new[1].get(k) != v})
         assert len(before[table]) == len(after[table]), table
+        for old, new in zip(before[table], after[table], strict=True):
+            assert old == new, (table, {k: (v, new[1].get(k)) for k, v in old[1].items() if new[1].get(k) != v})
     assert bytes(PublishedPack.objects.get().pdf) == b"%PDF-1.7 \x00\xff"
     assert authenticate(username="officer", password="officer-demo-pass") is not None

@@ -8,6 +8,8 @@ rows by position between the appendix and theme headings.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import transaction
 
@@ -88,7 +90,7 @@ def cells(rec: dict, category: str, date: str) -> dict[str, str]:
     expected = {f"{rec['number']} sub-part {i}": squash(f"{p['label']} {p['text']}") for i, p in enumerate(rec["sub_parts"])}
     for i, line in enumerate(rec["responsibility"].split("\n")):
         expected[f"{rec['number']} responsibility line {i}"] = squash(line)
-    for i, line in enumerate(l for l in date.split("\n") if l):
+    for i, line in enumerate(part for part in date.split("\n") if part):
         expected[f"{rec['number']} date line {i}"] = squash(line)
     expected[f"{rec['number']} category"] = squash(category)
     return expected
@@ -370,7 +372,7 @@ def test_headings_come_in_order_without_skipping_a_level(seed_pack):
     levels = [int(str(e["/S"])[2]) for e in structure_elements(seed_pack.pdf) if str(e["/S"]) in
               {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}]
     assert levels[0] == 1
-    for before, after in zip(levels, levels[1:]):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, levels
     assert levels.count(2) == 5  # Introduction, Appendices, Appendix 1, 2, 3
     assert levels.count(3) == 4 + 5  # the four themes; the concluded ones' evidence headings

@@ -7,16 +7,17 @@ import re
 
 import pytest
 
-try:
-    from tests.seedtext import (
-        FIXTURE_PATH, SEED_PATH, evidence_mismatches, load_fixture, missing_texts,
-        seed_evidence_sections, seed_footnotes, seed_squashed, squash,
-    )
-except ImportError:  # tests/ on sys.path (pytest's rootdir-less import mode)
-    from seedtext import (
-        FIXTURE_PATH, SEED_PATH, evidence_mismatches, load_fixture, missing_texts,
-        seed_evidence_sections, seed_footnotes, seed_squashed, squash,
-    )
+from tests.seedtext import (
+    FIXTURE_PATH,
+    SEED_PATH,
+    evidence_mismatches,
+    load_fixture,
+    missing_texts,
+    seed_evidence_sections,
+    seed_footnotes,
+    seed_squashed,
+    squash,
+)
 
 ALL = [f"R{n:02d}" for n in range(1, 20)]
 TRACKED = ["R04", "R05", "R06", "R07", "R08", "R09", "R10", "R12",

@@ -1,6 +1,7 @@
 """The smaller stories of a tracking round, each as its user sees it in the browser."""
 
 import datetime
+import itertools
 import re
 
 import pytest
@@ -381,7 +382,7 @@ def test_heading_levels_never_skip_on_the_pages(round_):
         main = body[body.index("<main"):body.index("</main>")]
         levels = [int(level) for level in re.findall(r"<h([1-6])\b", main)]
         assert levels[0] == 1 and levels.count(1) == 1, url
-        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (url, levels)
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (url, levels)
 
 
 def test_the_meeting_page_offers_draft_packs_only_to_the_scrutiny_office(seed):

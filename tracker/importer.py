@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import transaction
 
 from tracker.models import (
-    AssessmentScheme,
     Assessment,
+    AssessmentScheme,
     Category,
     Committee,
     Conclusion,

@@ -52,7 +52,7 @@ def enlarge(meeting: Meeting, factor: int = 10) -> int:
     copies = Recommendation.objects.bulk_create(copies)
 
     sub_parts, footnotes, owners, evidence, assessments, conclusions = [], [], [], [], [], []
-    for item, new in zip(originals, copies):
+    for item, new in zip(originals, copies, strict=True):
         source = item.recommendation
         sub_parts += [
             SubPart(recommendation=new, label=p.label, text=p.text, position=p.position) for p in item.sub_parts

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from tracker import permissions
 
+
 def pack_links(meeting, user) -> list[tuple[str, str]]:
     """The pack pages this user may open: drafts for the scrutiny office, published versions for all."""
     links = []

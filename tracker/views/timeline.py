@@ -10,7 +10,6 @@ from django.shortcuts import render
 from tracker import cycle, permissions, selectors
 from tracker.models import Recommendation
 
-
 PER_PAGE = 50
 
 

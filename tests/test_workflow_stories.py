@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import posixpath
 import re
 
 import pytest
@@ -356,13 +357,28 @@ def test_the_home_page_sends_each_role_to_its_page(round_, username, link):
 def test_pages_are_self_hosted_govuk_frontend_in_arial_with_a_skip_link(round_):
     body = signed_in("member").get(f"/meetings/{round_.meeting.pk}/").content.decode()
     assert '<a href="#main-content" class="govuk-skip-link"' in body and 'id="main-content"' in body
-    assert '<link rel="stylesheet" href="/static/govuk/govuk-frontend.min.css">' in body
     assert not re.search(r'(src|href)="(https?:)?//', body.split("<main", 1)[0])  # nothing from another site
-    assert finders.find("govuk/govuk-frontend.min.css"), "GOV.UK Frontend is not installed (npm ci)"
-    app_css = open(finders.find("css/app.css"), encoding="utf-8").read()
-    assert "font-family: var(--app-font) !important" in app_css and "--app-font: Arial" in app_css
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), "inline scripts break the Content-Security-Policy"
     assert " style=" not in body
+    stylesheets = re.findall(r'<link rel="stylesheet" href="/static/([^"]+)">', body)
+    assert stylesheets == ["build/govuk-frontend.css", "css/app.css"]
+    govuk = finders.find("build/govuk-frontend.css")
+    assert govuk, "GOV.UK Frontend is not compiled (bin/setup runs npm run build:css)"
+    govuk_css = open(govuk, encoding="utf-8").read()
+    # GDS Transport is for GOV.UK services only: the council's pages are set in Arial.
+    assert "GDS Transport" not in govuk_css and "@font-face" not in govuk_css
+    assert re.search(r"\.govuk-body[^{]*\{[^}]*font-family:arial,\s*\"Liberation Sans\"", govuk_css)
+
+
+def test_every_file_a_stylesheet_asks_for_is_served(round_):
+    body = signed_in("member").get("/").content.decode()
+    for stylesheet in re.findall(r'<link rel="stylesheet" href="/static/([^"]+)">', body):
+        css = open(finders.find(stylesheet), encoding="utf-8").read()
+        for url in re.findall(r"url\([\"']?([^\"')]+)", css):
+            if url.startswith("data:"):
+                continue
+            wanted = posixpath.normpath(posixpath.join(posixpath.dirname(stylesheet), url.split("#")[0]))
+            assert finders.find(wanted), f"{stylesheet} asks for {url}, which is not a static file"
 
 
 def test_a_category_is_never_shown_by_colour_alone(round_):

@@ -1,8 +1,9 @@
 """One person at one browser: moving around by mouse or by keyboard, every page checked.
 
 Each page a Visitor lands on is checked with axe-core (WCAG 2.2 A/AA: zero violations),
-for JavaScript errors (including Content-Security-Policy refusals), and photographed
-into test-artifacts/screenshots/<journey>/.
+for JavaScript errors (including Content-Security-Policy refusals) and for reflow at
+320 CSS pixels (WCAG 1.4.10, which axe does not test), and photographed into
+test-artifacts/screenshots/<journey>/.
 """
 
 from __future__ import annotations
@@ -36,6 +37,25 @@ FOCUS_INFO = """
     visible,
     hit: target ? el === target : false,
   };
+}
+"""
+
+
+# WCAG 2.2 1.4.10 Reflow: at 320 CSS pixels wide (1280 at 400% zoom) nothing but a data
+# table may need scrolling sideways, and a table scrolls inside its own region, so the page
+# itself never does. Returns what sticks out of the viewport, outside such a region.
+REFLOW = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('.app-table-scroll')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width > 1 && box.right > width + 1) {
+      wide.push(`<${el.tagName.toLowerCase()}${el.className ? ' class=' + el.className : ''}> ${Math.round(box.right)}px`);
+    }
+  }
+  return {width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8)};
 }
 """
 
@@ -112,6 +132,18 @@ class Visitor:
             violations, indent=1, ensure_ascii=False)
         errors, self.errors = self.errors, []
         assert errors == [], f"script errors on {path}: {errors}"
+        self.check_reflow(path)
+
+    def check_reflow(self, path: str):
+        """At 320 CSS pixels wide the page never scrolls sideways (WCAG 2.2 1.4.10)."""
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": 320, "height": 640})
+        try:
+            reflow = self.page.evaluate(REFLOW)
+        finally:
+            self.page.set_viewport_size(size)
+        assert reflow["scrollWidth"] <= reflow["width"] and reflow["wide"] == [], (
+            f"{path} does not reflow at 320px: the page is {reflow['scrollWidth']}px wide; {reflow['wide']}")
 
     # --- by mouse -------------------------------------------------------------------------
 

@@ -47,3 +47,22 @@ def test_a_script_error_fails_the_page_check(person):
         person.page.add_script_tag(content="throw new Error('broken on purpose')")
     with pytest.raises(AssertionError, match="broken on purpose"):
         person.check_page("fine-then-broken")
+
+
+WIDE = """<!DOCTYPE html>
+<html lang="en"><head><title>Wide</title></head><body><main><h1>Wide</h1>
+  <p>{}</p>
+  <div class="app-table-scroll" role="region" aria-label="A table that scrolls in its own region" tabindex="0" style="overflow-x: auto">
+    <table><caption>Wide but contained</caption><tr><th scope="col">{}</th></tr></table>
+  </div>
+</main></body></html>"""
+
+
+def test_a_page_that_scrolls_sideways_at_320px_fails_the_reflow_check(person):
+    person.page.set_viewport_size({"width": 1280, "height": 720})
+    person.page.set_content(WIDE.format("short", "x" * 200))
+    person.check_page("contained")  # a wide table in its own scrolling region is allowed
+    person.page.set_content(WIDE.format("y" * 200, "short"))
+    with pytest.raises(AssertionError, match="does not reflow at 320px"):
+        person.check_page("too-wide")
+    assert person.page.viewport_size == {"width": 1280, "height": 720}  # put back for the journey

@@ -18,12 +18,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 
 # The fallback key is only ever usable with DEBUG on: production must set SECRET_KEY.
+# Without a key, commands that sign nothing (check, makemigrations, migrate) still run,
+# but the app will not serve: scrutiny.wsgi and scrutiny.asgi refuse to start, and
+# anything that signs (sessions, CSRF, password resets) raises ImproperlyConfigured.
 _DEV_SECRET_KEY = "development-only-insecure-key-never-use-in-production"
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
-if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
+SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

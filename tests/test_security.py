@@ -52,24 +52,47 @@ def test_pages_carry_the_security_headers(client):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_production_settings_pass_the_deploy_checks(monkeypatch):
+def _manage(*args, **env):
     import subprocess
     import sys
     from pathlib import Path
 
-    env = {
-        "SECRET_KEY": "x" * 60 + "production-like-key-for-the-check",
-        "ALLOWED_HOSTS": "scrutiny.council.example",
-        "DEBUG": "false",
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": "scrutiny.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True,
+    # SECRET_KEY and DEBUG set empty and off here, so that a developer's .env cannot stand in for them.
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "scrutiny.settings", "SECRET_KEY": "", "DEBUG": "false",
+           **env}
+    return subprocess.run([sys.executable, *args], cwd=Path(__file__).resolve().parents[1], env=env,
+                          capture_output=True, text=True)
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = _manage(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+        SECRET_KEY="x" * 60 + "production-like-key-for-the-check", ALLOWED_HOSTS="scrutiny.council.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_fresh_checkout_runs_check_and_makemigrations_clean_without_any_settings():
+    check = _manage("manage.py", "check")
+    assert check.returncode == 0 and "no issues" in check.stdout, check.stdout + check.stderr
+    migrations = _manage("manage.py", "makemigrations", "--check", "--dry-run")
+    assert migrations.returncode == 0 and "No changes detected" in migrations.stdout, migrations.stderr
+
+
+@pytest.mark.parametrize("server", ["scrutiny.wsgi", "scrutiny.asgi"])
+def test_the_app_will_not_serve_without_a_secret_key(server):
+    refused = _manage("-c", f"import {server}")
+    assert refused.returncode != 0
+    assert "Set SECRET_KEY (or DEBUG=true for local development): the app will not serve without it." in refused.stderr
+    served = _manage("-c", f"import {server}", SECRET_KEY="y" * 60)
+    assert served.returncode == 0, served.stderr
+
+
+def test_the_deploy_check_names_a_missing_secret_key():
+    result = _manage("manage.py", "check", "--deploy", ALLOWED_HOSTS="scrutiny.council.example")
+    assert result.returncode == 0  # warnings only: the check reports, the server refuses
+    assert "security.W009" in result.stderr + result.stdout
 
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'

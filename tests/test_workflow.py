@@ -127,7 +127,8 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     assert "Pack published" in text(advance(office, meeting, "Mark the pack as published"))
     meeting_page = office.get(f"/meetings/{meeting.pk}/")
     words = text(meeting_page)
-    assert "R06 2 – Achieved (Late) Not decided New evidence Tracked" in words
+    # Compared with the report's own meeting (no date recorded), where R06 was 3.
+    assert "R06 2 – Achieved (Late) Not decided New evidence; Category changed (was 3) Tracked" in words
     decide_url = f"/assessments/{r06_here.pk}/decision/"
     form = office.get(decide_url)
     assert "The cabinet member proposed: 2 – Achieved (Late)" in text(form)
@@ -137,7 +138,7 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     }, follow=True)
     words = text(response)
     assert "Recorded: the committee agreed “2 – Achieved (Late)” for R06 and concluded it." in words
-    assert "R06 2 – Achieved (Late) 2 – Achieved (Late) New evidence Concluded at this meeting" in words
+    assert "R06 2 – Achieved (Late) 2 – Achieved (Late) New evidence; Category changed (was 3) Concluded at this meeting" in words
 
     # The committee also agrees a category for every other recommendation, so the round can close.
     for number in SEED_TRACKED:

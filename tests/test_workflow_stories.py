@@ -319,9 +319,12 @@ def test_the_meeting_page_says_in_words_what_changed_since_the_previous_meeting(
         by=round_.users["scrutiny"],
     )
     page = text(office.get(f"/meetings/{round_.meeting.pk}/"))
-    assert "Previous meeting 10 February 2016" in page
+    # The seed's report meeting has no date recorded, but it was held after 10 February 2016
+    # and before this one: it is the previous meeting.
+    assert "Previous meeting Date not recorded" in page
     assert re.search(r"R04 Not proposed Not decided New evidence Tracked", page)
-    assert "R10 Not proposed Not decided New evidence; Date moved Tracked" in page
+    # R10's evidence following the 10 February meeting was in the report meeting's pack: not new.
+    assert "R10 Not proposed Not decided Date moved Tracked" in page
     assert "Completion date moved from 30 April 2015 to 30 September 2016: Contracts renewed later." in page
     assert "R17 Not proposed Not decided No change Tracked" in page
 

@@ -204,7 +204,9 @@ class RecommendationQuerySet(models.QuerySet):
         latest = (
             Assessment.objects.filter(recommendation=models.OuterRef("pk"))
             .filter(Q(agreed_category__isnull=False) | Q(proposed_category__isnull=False))
-            .order_by(F("meeting__date").desc(nulls_first=True), "-meeting_id")
+            .order_by(
+                F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True), "-meeting_id"
+            )
         )
         needs_date = Q(agreed_category__needs_anticipated_date=True) | Q(
             agreed_category__isnull=True, proposed_category__needs_anticipated_date=True
@@ -382,25 +384,40 @@ class Milestone(models.Model):
 def meetings_before(meeting, prefix: str = "", *, inclusive: bool = False) -> Q:
     """The meetings that come before ``meeting`` in chronological() order, as a filter.
 
-    Undated meetings come after every dated one, in pk order. ``prefix`` is the lookup
-    path to the meeting, e.g. "meeting__".
+    The order is (placed_on, undated after dated, pk): see Meeting.placed_on. ``prefix``
+    is the lookup path to the meeting, e.g. "meeting__".
     """
-    pk_lookup = f"{prefix}pk__lte" if inclusive else f"{prefix}pk__lt"
-    if meeting.date is None:
-        return Q(**{f"{prefix}date__isnull": False}) | Q(**{f"{prefix}date__isnull": True, pk_lookup: meeting.pk})
-    return Q(**{f"{prefix}date__lt": meeting.date}) | Q(**{f"{prefix}date": meeting.date, pk_lookup: meeting.pk})
+    placed_on, date, pk = f"{prefix}placed_on", f"{prefix}date", f"{prefix}pk"
+    entered_before = Q(**{f"{pk}__lte" if inclusive else f"{pk}__lt": meeting.pk})
+    if meeting.placed_on is None:  # entered before any dated meeting: only others like it come first
+        return Q(**{f"{placed_on}__isnull": True}) & entered_before
+    same_place = Q(**{placed_on: meeting.placed_on})
+    if meeting.date is None:  # after the dated meeting it is placed on, and undated ones entered before it
+        same_place &= Q(**{f"{date}__isnull": False}) | entered_before
+    else:
+        same_place &= Q(**{f"{date}__isnull": False}) & entered_before
+    return Q(**{f"{placed_on}__isnull": True}) | Q(**{f"{placed_on}__lt": meeting.placed_on}) | same_place
 
 
 class MeetingQuerySet(models.QuerySet):
     def chronological(self):
-        # A meeting without a date has not been fixed yet, so it comes last.
-        return self.order_by(F("date").asc(nulls_last=True), "pk")
+        return self.order_by(*CHRONOLOGICAL)
 
     def before(self, meeting):
         return self.filter(meetings_before(meeting))
 
     def latest_first(self):
-        return self.order_by(F("date").desc(nulls_first=True), "-pk")
+        return self.order_by(*(order.copy().reverse_ordering() for order in CHRONOLOGICAL))
+
+
+# Meetings in the order they were held: by placed_on (a date, or none for an undated
+# meeting entered before any dated one), a dated meeting before the undated ones placed
+# on its date, then in the order they were entered.
+CHRONOLOGICAL = (
+    F("placed_on").asc(nulls_first=True),
+    F("date").asc(nulls_last=True),
+    F("pk").asc(),
+)
 
 
 class Meeting(models.Model):
@@ -417,13 +434,21 @@ class Meeting(models.Model):
     date = models.DateField(null=True, blank=True, help_text="Blank when the date is not known.")
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCHEDULED)
     evidence_deadline = models.DateField(null=True, blank=True)
+    placed_on = models.DateField(
+        null=True,
+        editable=False,
+        db_index=True,
+        help_text="Where the meeting stands in the committee's order: its date, or, when its date is not "
+        "recorded, the latest date among the committee's meetings entered before it (so an imported meeting "
+        "without a date stays after the ones it followed and before the ones scheduled since).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
-        ordering = [F("date").asc(nulls_last=True), "pk"]
+        ordering = CHRONOLOGICAL
         constraints = [
             models.UniqueConstraint(fields=["committee", "date"], name="one_meeting_per_committee_per_day"),
             models.CheckConstraint(
@@ -437,9 +462,47 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.committee} – {self.date_display}"
 
+    def save(self, *args, **kwargs):
+        date_changed = self.pk is None or self.date != getattr(self, "_saved_date", None)
+        self.placed_on = self.date or self._latest_date_entered_before()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "placed_on"}
+        super().save(*args, **kwargs)
+        self._saved_date = self.date
+        if date_changed:
+            place_undated_meetings(self.committee_id)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        meeting = super().from_db(db, field_names, values)
+        meeting._saved_date = meeting.__dict__.get("date")
+        return meeting
+
+    def _latest_date_entered_before(self):
+        earlier = Meeting.objects.filter(committee_id=self.committee_id, date__isnull=False)
+        if self.pk is not None:
+            earlier = earlier.filter(pk__lt=self.pk)
+        return earlier.aggregate(latest=models.Max("date"))["latest"]
+
     @property
     def date_display(self) -> str:
         return self.date.strftime("%-d %B %Y") if self.date else "date not recorded"
+
+    @property
+    def in_words(self) -> str:
+        """The meeting as a sentence names it: "the 10 February 2016 meeting"."""
+        return f"the {self.date_display} meeting" if self.date else "the meeting with no date recorded"
+
+
+def place_undated_meetings(committee_id) -> None:
+    """Re-place a committee's undated meetings after a meeting's date is set or moved."""
+    undated = Meeting.objects.filter(committee_id=committee_id, date__isnull=True)
+    latest_before = (
+        Meeting.objects.filter(committee_id=committee_id, date__isnull=False, pk__lt=models.OuterRef("pk"))
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    undated.update(placed_on=models.Subquery(latest_before))
 
 
 class EvidenceUpdate(models.Model):

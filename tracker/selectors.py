@@ -45,11 +45,11 @@ def recommendations_for_admin(queryset: QuerySet[Recommendation]) -> QuerySet[Re
 
 def chronological_key(meeting: Meeting):
     """The order of Meeting.objects.chronological(), for meetings already in hand."""
-    return (meeting.date is None, meeting.date or datetime.date.min, meeting.pk)
+    return (meeting.placed_on is not None, meeting.placed_on or datetime.date.min, meeting.date is None, meeting.pk)
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The committee's meeting before this one (a meeting without a date comes last)."""
+    """The committee's meeting before this one (in Meeting.objects.chronological() order)."""
     return Meeting.objects.filter(committee_id=meeting.committee_id).before(meeting).latest_first().first()
 
 
@@ -189,6 +189,13 @@ def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[T
             recommendation__in=Recommendation.objects.filter(responsibilities__owner_id__in=owner_ids)
         )
     here = chronological_key(meeting)
+    # "Since the previous meeting": after its date, or, when its date is not recorded, after
+    # the date it is placed on; evidence headed for a meeting before it is never new.
+    since = previous and (previous.date or previous.placed_on)
+    earlier_ids = (
+        set(Meeting.objects.filter(committee_id=meeting.committee_id).before(previous).values_list("pk", flat=True))
+        if previous else set()
+    )
     rows = []
     for assessment in assessments:
         recommendation = assessment.recommendation
@@ -214,9 +221,9 @@ def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[T
             row.new_evidence_ids = {
                 u.pk for u in evidence
                 if u.following_meeting_id == previous.pk
-                or (previous.date and u.written_on and u.written_on > previous.date)
+                or (since and u.written_on and u.written_on > since and u.following_meeting_id not in earlier_ids)
             }
-            if previous.date:
+            if since:
                 moves = [
                     DateMove(f"{m.get_kind_display()} date", c)
                     for m in recommendation.milestones.all() for c in m.date_changes.all()
@@ -225,7 +232,7 @@ def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[T
                     for a in recommendation.assessments.all() for c in a.date_changes.all()
                 ]
                 row.date_moves = sorted(
-                    (move for move in moves if timezone_date(move.change.changed_at) > previous.date),
+                    (move for move in moves if timezone_date(move.change.changed_at) > since),
                     key=lambda move: (move.change.changed_at, move.change.pk),
                 )
         rows.append(row)
@@ -346,8 +353,8 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
     """Every meeting's proposed and agreed category, every evidence update with author, date and
     earlier versions, the date changes and the conclusion, in one chronological list.
 
-    Order: a recommendation's history goes round by round, meeting by meeting (a
-    meeting without a date comes last, as in Meeting.objects.chronological()). Within a
+    Order: a recommendation's history goes round by round, meeting by meeting (as in
+    Meeting.objects.chronological(), where an undated meeting keeps its place). Within a
     round: evidence and moved dates before the meeting, then the proposal, the
     committee's decision, the conclusion; evidence "following" a meeting comes after it.
     """
@@ -400,7 +407,7 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
     for update in updates:
         if update.following_meeting_id in order:
             key = (order[update.following_meeting_id], 4)
-            when = f"After {_the_meeting(update.following_meeting)}"
+            when = f"After {update.following_meeting.in_words}"
         elif update.written_on:
             key = (round_of(update.written_on), 0)
             when = ""
@@ -419,12 +426,12 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
         index = order.get(assessment.meeting_id, len(meetings))
         if assessment.proposed_category_id:
             entries.append(TimelineEntry(
-                "proposal", f"For {_the_meeting(assessment.meeting)}", (index, 1, datetime.date.min, 0),
+                "proposal", f"For {assessment.meeting.in_words}", (index, 1, datetime.date.min, 0),
                 who=assessment.proposed_by, subject=assessment, versions=earlier_proposals.get(assessment.pk, []),
             ))
         if assessment.agreed_category_id:
             entries.append(TimelineEntry(
-                "decision", f"At {_the_meeting(assessment.meeting)}", (index, 2, datetime.date.min, 0),
+                "decision", f"At {assessment.meeting.in_words}", (index, 2, datetime.date.min, 0),
                 who=assessment.agreed_by, subject=assessment,
             ))
         for change in assessment.date_changes.all():
@@ -447,16 +454,12 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
             None,
         )
         entries.append(TimelineEntry(
-            "conclusion", f"At {_the_meeting(conclusion.meeting)}",
+            "conclusion", f"At {conclusion.meeting.in_words}",
             (order.get(conclusion.meeting_id, len(meetings)), 3, datetime.date.min, 0),
             who=conclusion.concluded_by, subject=conclusion, extra={"tracking_assessment": agreed},
         ))
     entries.sort(key=lambda entry: entry.key)
     return recommendation, entries
-
-
-def _the_meeting(meeting: Meeting) -> str:
-    return f"the {meeting.date_display} meeting" if meeting.date else "the meeting with no date recorded"
 
 
 def _earlier_proposals(assessments) -> dict[int, list]:

@@ -18,6 +18,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from tracker import text as texts
 from tracker.models import Committee, Recommendation
 
 
@@ -45,6 +46,28 @@ class GovukDateField(DateInputField):
             return datetime.date(int(year), int(month), int(day))
         except (ValueError, OverflowError) as error:
             raise ValidationError("Enter a real date, for example 31 3 2017", code="invalid") from error
+
+
+class TextField(forms.CharField):
+    """Words a person types or pastes, normalised once, here at the boundary (tracker.text).
+
+    Line endings and pasted control characters are made storable, and a text of only
+    invisible characters counts as empty (so a required field says "Enter …").
+    ``multiline`` fields keep their line breaks; one-line fields turn them into spaces.
+    """
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        value = texts.normalise(value, multiline=self.multiline)
+        if self.strip:
+            value = value.strip()
+        return self.empty_value if texts.is_blank(value) else value
 
 
 class GovukForm(forms.Form):
@@ -114,12 +137,17 @@ class VersionField(forms.IntegerField):
 class EvidenceForm(GovukForm):
     """An officer's dated update. One per recommendation on the officer's page, so each has its own prefix."""
 
-    text = forms.CharField(
+    text = TextField(
+        multiline=True,
         label="Evidence of progress",
         help_text="What has been done since the last update. Earlier evidence stays as it is.",
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=20000,
-        error_messages={"required": "Enter the evidence of progress"},
+        max_length=texts.MAX_EVIDENCE_LENGTH,
+        error_messages={
+            "required": "Enter the evidence of progress",
+            "max_length": "Evidence must be %(limit_value)s characters or fewer (it has %(show_value)s). "
+            "Split it into two updates, or shorten it.",
+        },
     )
     written_on = GovukDateField(
         label="Date written",
@@ -170,7 +198,8 @@ class CategoryForm(GovukForm):
         help_text="The date by which the recommendation is expected to be achieved. "
         "Needed for “not achieved” categories that say so. For example, 31 3 2017",
     )
-    reason = forms.CharField(
+    reason = TextField(
+        multiline=True,
         label="Why is the anticipated date moving?",
         help_text="Only needed when you change an anticipated date already advised.",
         required=False,
@@ -225,7 +254,8 @@ class DecisionForm(CategoryForm):
         label="The committee concluded this recommendation",
         help_text="It leaves the tracking list and is shown as concluded, with this meeting’s date.",
     )
-    remark = forms.CharField(
+    remark = TextField(
+        multiline=True,
         label="Remark for the tracking assessment (optional)",
         help_text="Printed after the category, for example “Work will be ongoing.”",
         required=False,

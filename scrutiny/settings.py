@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "tracker.middleware.NumberOutOfRangeMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear refusal.
     "axes.middleware.AxesMiddleware",
 ]
@@ -84,7 +85,23 @@ WSGI_APPLICATION = "scrutiny.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"].setdefault("ATOMIC_REQUESTS", True)
+# Every write is one transaction in tracker.services; pages that only read need none.
+# Connections are kept for a minute and checked before each request, so the app carries
+# on by itself after the database restarts.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database queues writers instead of failing them ("database is locked"):
+    # a write transaction takes the lock when it begins (BEGIN IMMEDIATE), so two writers
+    # never deadlock upgrading a read; a writer waits up to 30 s for its turn; and the
+    # write-ahead log lets pages read while someone writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -181,3 +198,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# A record's history is read in the admin, never "reverted" there: a revert would skip the
+# rules, the version check and the meeting cycle that tracker.services applies.
+SIMPLE_HISTORY_REVERT_DISABLED = True

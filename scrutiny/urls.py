@@ -8,3 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tracker.urls")),
 ]
+
+# Every refusal (PermissionDenied from tracker.permissions) is shown by one page, in its own words.
+handler403 = "tracker.views.common.permission_denied"

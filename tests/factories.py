@@ -124,3 +124,4 @@ class EvidenceUpdateFactory(factory.django.DjangoModelFactory):
 
     recommendation = factory.SubFactory(RecommendationFactory)
     text = "Training has been delivered."
+    position = factory.Sequence(lambda n: n)

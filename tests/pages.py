@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 
 from django.test import Client
 
@@ -33,6 +34,16 @@ def hidden(response, name: str) -> str:
     match = re.search(rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)"', response.content.decode())
     assert match, f"no hidden field {name!r} on the page"
     return html.unescape(match.group(1))
+
+
+def evidence_fields(prefix: str, words: str, day=(1, 6, 2016), submission: str | None = None) -> dict:
+    """An update form as the browser sends it: its text, date written and submission key.
+
+    ``submission`` is the key the page gave the form (``hidden(page, f"{prefix}-submission")``);
+    a new one stands for a form freshly loaded.
+    """
+    return {f"{prefix}-text": words, **date_fields(f"{prefix}-written_on", *day),
+            f"{prefix}-submission": submission or str(uuid.uuid4())}
 
 
 def date_fields(name: str, day, month, year) -> dict:

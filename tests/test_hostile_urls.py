@@ -37,7 +37,7 @@ hostile_text = st.one_of(
 def office_client():
     from django.contrib.auth.models import Group
 
-    user = UserFactory(username="hostile-office")
+    user = UserFactory(username="hostile-office", is_staff=True)
     user.groups.add(Group.objects.get(name="Scrutiny Office"))
     client = Client()
     client.force_login(user)
@@ -62,3 +62,28 @@ def test_any_query_string_gives_a_page(route, key, value):
     assert response.status_code in (200, 302), (route, key, value, response.status_code)
     if response.status_code == 302:
         assert not response["Location"].startswith(("http://evil", "//evil", "javascript:"))
+
+
+ADMIN_MODELS = ["recommendation", "meeting", "evidenceupdate", "assessment", "conclusion", "datechange",
+                "inquiry", "committee", "owner", "assessmentscheme", "coverreport"]
+ADMIN_FILTERS = ["category", "status", "inquiry__committee__id__exact", "inquiry__id__exact", "theme__id__exact",
+                 "committee__id__exact", "state__exact", "meeting__id__exact", "q", "o", "p", "all", "e"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(key=st.sampled_from(ADMIN_FILTERS), value=hostile_text)
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_any_admin_filter_value_gives_a_list_or_a_polite_refusal(model, key, value):
+    client = office_client()
+    response = client.get(f"/admin/tracker/{model}/", {key: value})
+    assert response.status_code in (200, 302, 400), (model, key, value, response.status_code)
+
+
+@settings(max_examples=15, deadline=None)
+@given(number=st.one_of(ids, st.sampled_from(["abc", "-1", "1.5", "%00", "9" * 25])))
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+@pytest.mark.parametrize("page", ["change", "history", "delete", "history/1"])
+def test_any_id_in_an_admin_url_gives_a_page_or_not_found(model, page, number):
+    client = office_client()
+    response = client.get(f"/admin/tracker/{model}/{number}/{page}/")
+    assert response.status_code in (200, 302, 403, 404), (model, page, number, response.status_code)

@@ -11,7 +11,7 @@ from tests.factories import EvidenceUpdateFactory
 from tests.test_pack_support import make_user, page_texts, scrutiny_officer, small_meeting
 from tracker import cycle, roles
 from tracker.models import Meeting, PublishedPack
-from tracker.pack.publish import publish_pack
+from tracker.services import publish_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_the_scrutiny_office_publishes_a_pack_and_the_exact_pdf_is_kept():
     meeting = small_meeting(state=Meeting.State.EVIDENCE_OPEN)
     office = scrutiny_officer()
 
-    published = publish_pack(meeting, by=office)
+    published = publish_pack(meeting, by=office).pack
 
     stored = PublishedPack.objects.get(pk=published.pk)
     pdf = bytes(stored.pdf)
@@ -40,12 +40,12 @@ def test_the_scrutiny_office_publishes_a_pack_and_the_exact_pdf_is_kept():
 def test_later_edits_never_change_a_published_pack_and_a_new_version_can_be_published():
     meeting = small_meeting(state=Meeting.State.EVIDENCE_OPEN)
     office = scrutiny_officer()
-    first = publish_pack(meeting, by=office)
+    first = publish_pack(meeting, by=office).pack
     first_bytes = bytes(first.pdf)
 
     rec = meeting.assessments.get().recommendation
     EvidenceUpdateFactory(recommendation=rec, text="A correction sent in after publication.")
-    second = publish_pack(meeting, by=office)
+    second = publish_pack(meeting, by=office).pack
 
     assert [p.version for p in meeting.published_packs.order_by("version")] == [1, 2]
     kept = PublishedPack.objects.get(pk=first.pk)
@@ -56,6 +56,17 @@ def test_later_edits_never_change_a_published_pack_and_a_new_version_can_be_publ
     assert second.sha256 != first.sha256
     meeting.refresh_from_db()
     assert meeting.state == Meeting.State.PACK_PUBLISHED  # publishing again does not move it on
+
+
+def test_publishing_again_with_nothing_changed_gives_back_the_same_version():
+    meeting = small_meeting(state=Meeting.State.EVIDENCE_OPEN)
+    office = scrutiny_officer()
+    first = publish_pack(meeting, by=office)
+    again = [publish_pack(meeting, by=office) for _ in range(3)]
+
+    assert first.is_new and not any(publication.is_new for publication in again)
+    assert {publication.pack.pk for publication in again} == {first.pack.pk}
+    assert list(meeting.published_packs.values_list("version", flat=True)) == [1]
 
 
 @pytest.mark.parametrize("role", [roles.OFFICER, roles.CABINET_MEMBER, roles.COMMITTEE_MEMBER])

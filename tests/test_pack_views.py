@@ -12,7 +12,7 @@ from tests.factories import EvidenceUpdateFactory
 from tests.test_pack_support import make_user, page_texts, scrutiny_officer, small_meeting
 from tracker import roles
 from tracker.models import Meeting, PublishedPack
-from tracker.pack.publish import publish_pack
+from tracker.services import publish_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def urls(meeting, published=None):
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, meeting):
-    published = publish_pack(meeting, by=scrutiny_officer())
+    published = publish_pack(meeting, by=scrutiny_officer()).pack
     for name, url in urls(meeting, published).items():
         response = client.post(url) if name == "pack_publish" else client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
@@ -108,9 +108,9 @@ def test_committee_members_cannot_preview_download_drafts_or_publish(client, mem
 
 def test_every_signed_in_user_downloads_published_versions_byte_for_byte(client, member, meeting):
     office = scrutiny_officer()
-    first = publish_pack(meeting, by=office)
+    first = publish_pack(meeting, by=office).pack
     EvidenceUpdateFactory(recommendation=meeting.assessments.get().recommendation, text="Later evidence.")
-    second = publish_pack(meeting, by=office)
+    second = publish_pack(meeting, by=office).pack
 
     page = client.get(reverse("pack_versions", args=[meeting.pk])).content.decode()
     assert "Version 1" in page and "Version 2" in page

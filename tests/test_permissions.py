@@ -11,7 +11,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from tests.pages import date_fields, signed_in
+from tests.pages import date_fields, evidence_fields, signed_in
 from tracker import services
 from tracker.demo import create_demo_users
 from tracker.models import (
@@ -78,7 +78,7 @@ class World:
 
 def evidence_post(w, recommendation):
     prefix = f"r{recommendation.pk}"
-    return {f"{prefix}-text": "Posted update.", **date_fields(f"{prefix}-written_on", 3, 5, 2016)}
+    return evidence_fields(prefix, "Posted update.", (3, 5, 2016))
 
 
 # (name, method, url, data, expected per role: anonymous, officer, cabinet, member, scrutiny)

@@ -3,13 +3,13 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.pages import evidence_fields
 from tracker.forms import EvidenceForm
 from tracker.text import check_storable, is_blank, normalise
 
 
 def evidence_form(text):
-    return EvidenceForm({"r1-text": text, "r1-written_on_0": "1", "r1-written_on_1": "6", "r1-written_on_2": "2016"},
-                        prefix="r1")
+    return EvidenceForm(evidence_fields("r1", text), prefix="r1")
 
 
 def test_windows_and_old_mac_line_endings_become_newlines():

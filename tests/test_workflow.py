@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.pages import date_fields, field_errors, hidden, signed_in, summary_errors, text
+from tests.pages import date_fields, evidence_fields, field_errors, hidden, signed_in, summary_errors, text
 from tracker.demo import create_demo_users
 from tracker.models import Assessment, Committee, Meeting, Recommendation
 
@@ -80,8 +80,10 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     r06 = Recommendation.objects.get(number="R06")
     prefix = f"r{r06.pk}"
     response = officer.post(f"/meetings/{meeting.pk}/recommendations/{r06.pk}/evidence/new/", {
-        f"{prefix}-text": "Taxi drivers trained: 1,200 of 1,450 licence holders attended the CSE awareness session.",
-        **date_fields(f"{prefix}-written_on", 1, 6, 2016),
+        **evidence_fields(
+            prefix, "Taxi drivers trained: 1,200 of 1,450 licence holders attended the CSE awareness session.",
+            submission=hidden(page, f"{prefix}-submission"),
+        ),
         "next": page.request["PATH_INFO"],
     }, follow=True)
     words = text(response)

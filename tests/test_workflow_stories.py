@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 
-from tests.pages import date_fields, field_errors, hidden, signed_in, summary_errors, text
+from tests.pages import date_fields, evidence_fields, field_errors, hidden, signed_in, summary_errors, text
 from tracker import services
 from tracker.demo import create_demo_users
 from tracker.models import Assessment, AssessmentScheme, Committee, EvidenceUpdate, Meeting, Recommendation
@@ -46,8 +46,7 @@ class Round:
 
     def add_evidence(self, client, number, words, day=(1, 6, 2016)):
         prefix = f"r{self.rec(number).pk}"
-        return client.post(self.evidence_url(number), {
-            f"{prefix}-text": words, **date_fields(f"{prefix}-written_on", *day)})
+        return client.post(self.evidence_url(number), evidence_fields(prefix, words, day))
 
 
 @pytest.fixture

@@ -1,11 +1,24 @@
-"""The scrutiny office's back office: every thing of the report, with its history."""
+"""The scrutiny office's back office: every thing of the report, to read, with its history.
+
+The admin is for reading and for setting up reference data (schemes, committees,
+inquiries, owners). Records with a workflow (evidence, assessments, conclusions, date
+changes, meetings) are read-only here: each links to the page that changes it, where
+tracker.services applies the rules, the version check and the history. A recommendation
+edited here is saved through tracker.services with the same version check as every page.
+"""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404
+from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import selectors
+from tracker import selectors, services
+from tracker.forms import OUT_OF_DATE, TextField
 from tracker.models import (
     Assessment,
     AssessmentScheme,
@@ -28,52 +41,61 @@ from tracker.models import (
 )
 
 
-class VersionedForm(forms.ModelForm):
-    """Refuses a save made from a stale page: someone else saved the record since it was opened.
+class NormalisedText:
+    """Text typed into the admin is normalised as on every page (tracker.text).
 
-    The page carries the version it was read at; the row is re-read under a lock
-    (the request is one transaction) and the message names what the other person changed.
+    Plain text and long-text fields only: e-mail addresses and choices keep their own fields.
     """
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["seen_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        seen = cleaned.get("seen_version")
-        if self.instance.pk and seen is not None:
-            model = type(self.instance)
-            current = model.objects.select_for_update().get(pk=self.instance.pk)
-            if current.version != seen:
-                seen_row = current.history.filter(version=seen).order_by("history_date").last()
-                changed = [
-                    str(model._meta.get_field(name).verbose_name)
-                    for name in self.fields
-                    if name != "seen_version"
-                    and seen_row is not None
-                    and getattr(seen_row, model._meta.get_field(name).attname)
-                    != getattr(current, model._meta.get_field(name).attname)
-                ]
-                last = current.history.first() if hasattr(current, "history") else None
-                who = f" by {last.history_user}" if last and last.history_user else ""
-                raise forms.ValidationError(
-                    f"This record was saved{who} while you were editing it, so your changes were not "
-                    f"saved. Changed since you opened it: {', '.join(changed) or 'related details'}. "
-                    "Open it again to see the latest version, then make your change.",
-                    code="stale",
-                )
-        return cleaned
-
-    def save(self, commit=True):
-        if self.instance.pk:
-            self.instance.version = (self.cleaned_data.get("seen_version") or self.instance.version) + 1
-        return super().save(commit)
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+            kwargs.update(form_class=TextField, multiline=isinstance(db_field, models.TextField))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class CategoryInline(admin.TabularInline):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A record's history, to read. Nothing is saved from an old version: a "revert" would
+    skip the rules, the version check and the meeting cycle (SIMPLE_HISTORY_REVERT_DISABLED
+    only hides its button, so the page itself refuses to save)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        _id_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _id_or_404(object_id)
+        _id_or_404(version_id)
+        if request.method == "POST":
+            raise PermissionDenied("An earlier version is for reading: make a change on the record itself.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _id_or_404(value) -> None:
+    """The history pages take ids as text and hand them to the database unchecked."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise Http404("No such record.")
+
+
+class ReadOnly:
+    """A record with a workflow: read here, changed on its own page through tracker.services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    extra = 0
+    show_change_link = False
+
+
+class CategoryInline(NormalisedText, admin.TabularInline):
     model = Category
     extra = 0
     fields = [
@@ -83,25 +105,25 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(AssessmentScheme)
-class AssessmentSchemeAdmin(admin.ModelAdmin):
+class AssessmentSchemeAdmin(NormalisedText, admin.ModelAdmin):
     list_display = ["name", "is_default"]
     inlines = [CategoryInline]
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(NormalisedText, admin.ModelAdmin):
     list_display = ["name", "council", "scheme"]
     list_select_related = ["scheme"]
     search_fields = ["name"]
 
 
-class ThemeInline(admin.TabularInline):
+class ThemeInline(NormalisedText, admin.TabularInline):
     model = Theme
     extra = 0
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(admin.ModelAdmin):
+class InquiryAdmin(NormalisedText, admin.ModelAdmin):
     list_display = ["title", "committee", "reported_on"]
     list_select_related = ["committee"]
     list_filter = ["committee"]
@@ -109,20 +131,20 @@ class InquiryAdmin(admin.ModelAdmin):
     inlines = [ThemeInline]
 
 
-class OwnerAliasInline(admin.TabularInline):
+class OwnerAliasInline(NormalisedText, admin.TabularInline):
     model = OwnerAlias
     extra = 0
 
 
 @admin.register(Owner)
-class OwnerAdmin(admin.ModelAdmin):
+class OwnerAdmin(NormalisedText, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name", "aliases__name"]
     filter_horizontal = ["delegates"]
     inlines = [OwnerAliasInline]
 
 
-class SubPartInline(admin.TabularInline):
+class SubPartInline(NormalisedText, admin.TabularInline):
     model = SubPart
     extra = 0
     fields = ["position", "label", "text"]
@@ -134,7 +156,7 @@ class ResponsibilityInline(admin.TabularInline):
     autocomplete_fields = ["owner"]
 
 
-class FootnoteInline(admin.TabularInline):
+class FootnoteInline(NormalisedText, admin.TabularInline):
     model = Footnote
     extra = 0
 
@@ -160,24 +182,20 @@ class MilestoneInline(admin.TabularInline):
     can_delete = False
 
 
-class EvidenceUpdateInline(admin.StackedInline):
-    """Evidence is append-only: no deletes; an edit is kept in the history."""
+class EvidenceUpdateInline(ReadOnlyInline):
+    """Evidence is added and corrected on the officer's pages; every version is kept."""
 
     model = EvidenceUpdate
-    extra = 0
-    can_delete = False
     fields = ["position", "following_meeting", "written_on", "author", "text"]
-    autocomplete_fields = ["following_meeting"]
-    raw_id_fields = ["author"]
+    readonly_fields = fields
 
 
-class AssessmentInline(admin.TabularInline):
+class AssessmentInline(ReadOnlyInline):
+    """Proposed on the cabinet member's page, decided on the meeting page."""
+
     model = Assessment
-    extra = 0
-    can_delete = False
     fields = ["meeting", "proposed_category", "anticipated_date", "agreed_category", "date_flag"]
-    readonly_fields = ["date_flag"]
-    autocomplete_fields = ["meeting"]
+    readonly_fields = fields
 
     @admin.display(description="Anticipated date")
     def date_flag(self, obj):
@@ -199,9 +217,12 @@ class CurrentCategoryFilter(admin.SimpleListFilter):
         return [(c.pk, f"{c} ({c.scheme})") for c in Category.objects.select_related("scheme")]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(current_category_id=self.value())
-        return queryset
+        value = self.value()
+        if not value:
+            return queryset
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise IncorrectLookupParameters(f"No such category: {value}")
+        return queryset.filter(current_category_id=int(value))
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -219,9 +240,52 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecommendationForm(forms.ModelForm):
+    """A recommendation's set-up, saved through tracker.services from the version it was read at."""
+
+    # Not "version": the model's own field is not editable, so the form carries what it read.
+    seen_version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1,
+        error_messages={key: OUT_OF_DATE for key in ("required", "invalid", "min_value")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+        else:
+            del self.fields["seen_version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("seen_version") is not None:
+            # The admin saves in one transaction: the row stays locked from here to the save.
+            try:
+                services.locked_for_edit(self.instance, cleaned["seen_version"])
+            except services.StaleEdit as stale:
+                raise ValidationError(self._stale_message(stale.current), code="stale") from None
+        return cleaned
+
+    def _stale_message(self, current) -> str:
+        seen = current.history.filter(version=self.cleaned_data["seen_version"]).order_by("history_date").last()
+        changed = [
+            str(field.verbose_name)
+            for field in Recommendation._meta.concrete_fields
+            if seen is not None and field.name in self.fields
+            and getattr(seen, field.attname) != getattr(current, field.attname)
+        ]
+        editor = selectors.last_editor(current)
+        who = f" by {editor}" if editor else ""
+        return (
+            f"This recommendation was saved{who} while you were editing it, so your changes were not saved. "
+            f"Changed since you opened it: {', '.join(changed) or 'related details'}. "
+            "Open it again to see the latest version, then make your change."
+        )
+
+
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
-    form = VersionedForm
+class RecommendationAdmin(NormalisedText, HistoryAdmin):
+    form = RecommendationForm
     list_display = ["number", "short_text", "theme_letter", "owners_list", "original_timescale",
                     "current_category", "status"]
     list_display_links = ["number", "short_text"]
@@ -246,6 +310,14 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return selectors.recommendations_for_admin(super().get_queryset(request))
 
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "seen_version"}
+        if change:
+            services.update_recommendation(obj, by=request.user, expected_version=form.cleaned_data["seen_version"],
+                                           **fields)
+        else:
+            services.add_recommendation(obj, by=request.user)
+
     @admin.display(description="Recommendation")
     def short_text(self, obj):
         parts = obj.sub_parts.all()
@@ -254,7 +326,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Theme", ordering="theme__letter")
     def theme_letter(self, obj):
-        return obj.theme.letter
+        return obj.theme.letter if obj.theme_id else "—"
 
     @admin.display(description="Responsibility")
     def owners_list(self, obj):
@@ -272,60 +344,64 @@ class RecommendationAdmin(SimpleHistoryAdmin):
         return "Concluded" if obj.is_concluded else "Tracked"
 
 
+def _link(url: str, words: str):
+    return format_html('<a href="{}">{}</a>', url, words)
+
+
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
-    form = VersionedForm
-    list_display = ["__str__", "state", "evidence_deadline"]
+class MeetingAdmin(ReadOnly, HistoryAdmin):
+    readonly_fields = ["page"]
+    list_display = ["__str__", "state", "evidence_deadline", "page"]
     list_select_related = ["committee"]
     list_filter = ["committee", "state"]
     search_fields = ["committee__name", "date"]
 
+    @admin.display(description="Run it on")
+    def page(self, obj):
+        return _link(reverse("meeting_detail", args=[obj.pk]), "the meeting page")
+
 
 @admin.register(EvidenceUpdate)
-class EvidenceUpdateAdmin(SimpleHistoryAdmin):
-    form = VersionedForm
-    list_display = ["recommendation", "following_meeting", "written_on", "author", "created_at"]
+class EvidenceUpdateAdmin(ReadOnly, HistoryAdmin):
+    readonly_fields = ["page"]
+    list_display = ["recommendation", "following_meeting", "written_on", "author", "created_at", "page"]
     list_select_related = ["recommendation", "following_meeting__committee", "author"]
     list_filter = ["recommendation__inquiry"]
     search_fields = ["recommendation__number", "text"]
-    raw_id_fields = ["recommendation", "author"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description="Correct it on")
+    def page(self, obj):
+        return _link(reverse("timeline", args=[obj.recommendation_id]) + f"#evidence-{obj.pk}", "its timeline")
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
-    form = VersionedForm
-    list_display = ["recommendation", "meeting", "proposed_category", "anticipated_date", "agreed_category"]
+class AssessmentAdmin(ReadOnly, HistoryAdmin):
+    readonly_fields = ["page"]
+    list_display = ["recommendation", "meeting", "proposed_category", "anticipated_date", "agreed_category", "page"]
     list_select_related = ["recommendation", "meeting__committee", "proposed_category", "agreed_category"]
     list_filter = ["meeting__committee", "meeting"]
     search_fields = ["recommendation__number"]
-    raw_id_fields = ["recommendation", "proposed_by", "agreed_by"]
+
+    @admin.display(description="Change it on")
+    def page(self, obj):
+        return _link(reverse("meeting_detail", args=[obj.meeting_id]) + f"#rec-{obj.recommendation_id}",
+                     "the meeting page")
 
 
 @admin.register(Conclusion)
-class ConclusionAdmin(SimpleHistoryAdmin):
+class ConclusionAdmin(ReadOnly, HistoryAdmin):
     list_display = ["recommendation", "meeting", "remark"]
     list_select_related = ["recommendation", "meeting__committee"]
-    raw_id_fields = ["recommendation", "concluded_by"]
 
 
 @admin.register(DateChange)
-class DateChangeAdmin(admin.ModelAdmin):
+class DateChangeAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["__str__", "milestone", "assessment", "reason", "changed_by", "changed_at"]
     list_select_related = ["milestone__recommendation", "assessment__recommendation",
                            "assessment__meeting__committee", "changed_by"]
-    raw_id_fields = ["milestone", "assessment", "changed_by"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CoverReport)
-class CoverReportAdmin(SimpleHistoryAdmin):
+class CoverReportAdmin(NormalisedText, HistoryAdmin):
     list_display = ["__str__", "reporting_owner", "contact_name"]
     list_select_related = ["inquiry", "meeting__committee", "reporting_owner"]

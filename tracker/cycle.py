@@ -6,7 +6,10 @@ Which state allows which action is decided here and nowhere else: services call
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+
+from django.utils.dateformat import format as date_format
 
 from tracker.models import Meeting
 
@@ -149,3 +152,59 @@ def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
                 f"(still to do: {', '.join(undecided)})."
             )
     return problems
+
+
+# --- Dates people can mean ---------------------------------------------------------------
+# Overview and scrutiny began with the Local Government Act 2000: no meeting, deadline or
+# update of it is older. Meetings are scheduled at most ten years ahead.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def _long(day: datetime.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def latest_meeting_date(today: datetime.date) -> datetime.date:
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
+def meeting_date_problems(
+    date: datetime.date | None, deadline: datetime.date | None, today: datetime.date
+) -> dict[str, str]:
+    """What is wrong with a meeting's date and evidence deadline, by form field (empty when nothing)."""
+    problems = {}
+    latest = latest_meeting_date(today)
+    for name, day, what in (("date", date, "The meeting"), ("evidence_deadline", deadline, "The evidence deadline")):
+        if day is None:
+            continue
+        if day < EARLIEST_DATE:
+            problems[name] = f"{what} must be on or after {_long(EARLIEST_DATE)}."
+        elif day > latest:
+            problems[name] = f"{what} must be no later than {_long(latest)}."
+    if "evidence_deadline" not in problems and deadline and date and deadline > date:
+        problems["evidence_deadline"] = "The evidence deadline must be on or before the meeting date."
+    return problems
+
+
+def written_on_problem(written_on: datetime.date | None, today: datetime.date) -> str | None:
+    """Why an update's "date written" cannot be right (None when it can)."""
+    if written_on is None:
+        return "Enter the date the update was written."
+    if written_on > today:
+        return "The date written cannot be in the future."
+    if written_on < EARLIEST_DATE:
+        return f"The date written must be on or after {_long(EARLIEST_DATE)}."
+    return None
+
+
+def written_after_deadline(update) -> bool:
+    """Was the update written after the evidence deadline of the meeting it was written for?"""
+    meeting = update.for_meeting
+    return bool(
+        meeting is not None and meeting.evidence_deadline and update.written_on
+        and update.written_on > meeting.evidence_deadline
+    )

@@ -9,6 +9,7 @@ summary at the top of the page (``error_links``).
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
@@ -112,6 +113,9 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+OUT_OF_DATE = "This form is out of date. Reload the page and try again."
+
+
 class VersionField(forms.IntegerField):
     """The version of the record the form was read at (optimistic locking)."""
 
@@ -121,12 +125,7 @@ class VersionField(forms.IntegerField):
         super().__init__(
             min_value=1,
             max_value=2**31 - 1,
-            error_messages={
-                "required": "This form is out of date. Reload the page and try again.",
-                "invalid": "This form is out of date. Reload the page and try again.",
-                "min_value": "This form is out of date. Reload the page and try again.",
-                "max_value": "This form is out of date. Reload the page and try again.",
-            },
+            error_messages={key: OUT_OF_DATE for key in ("required", "invalid", "min_value", "max_value")},
             **kwargs,
         )
 
@@ -154,16 +153,31 @@ class EvidenceForm(GovukForm):
         help_text="For example, 27 3 2016",
         error_messages={"required": "Enter the date the update was written"},
     )
+    # Which form this is: sending it twice (a double click, a retry) adds the update once.
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
+    )
 
     @staticmethod
     def prefix_for(recommendation) -> str:
         return f"r{recommendation.pk}"
 
+    @classmethod
+    def blank_kwargs(cls, recommendation, today: datetime.date) -> dict:
+        """A new, empty update form for the recommendation, dated today, with its own submission key."""
+        return {"prefix": cls.prefix_for(recommendation), "initial": {"written_on": today, "submission": uuid.uuid4()}}
+
+    @classmethod
+    def blank(cls, recommendation, today: datetime.date):
+        return cls(**cls.blank_kwargs(recommendation, today))
+
     def layout(self):
-        return Layout(Field.textarea("text"), Field("written_on"))
+        return Layout(Field.textarea("text"), Field("written_on"), Field("submission"))
 
 
 class EvidenceCorrectionForm(EvidenceForm):
+    submission = None  # a correction carries the version it was read at instead
     version = VersionField()
 
     def __init__(self, *args, **kwargs):

@@ -526,6 +526,30 @@ class EvidenceUpdate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     position = models.PositiveIntegerField(default=0)
+    for_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The meeting it was written for (blank for imported history): its evidence deadline says "
+        "whether it came in late.",
+    )
+    corrected_after = models.ForeignKey(
+        "PublishedPack",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The published pack that printed an earlier version of this update, when it was corrected since.",
+    )
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="The form it was sent from: sending the same form twice (a double click, a retry) adds it once.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -533,6 +557,7 @@ class EvidenceUpdate(models.Model):
         ordering = ["recommendation", "position", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="evidence_update_has_text"),
+            models.UniqueConstraint(fields=["recommendation", "position"], name="one_evidence_update_per_position"),
         ]
 
     def __str__(self):
@@ -678,6 +703,12 @@ class PublishedPack(models.Model):
     version = models.PositiveIntegerField()
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
+    source_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The SHA-256 of the HTML the PDF was laid out from: publishing unchanged data gives back "
+        "this version instead of a copy.",
+    )
     size = models.PositiveIntegerField()
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(

@@ -13,9 +13,19 @@
 
 "Own owners": the recommendation has an owner the user acts for (Owner.delegates).
 Which meeting state allows an action is tracker.cycle's question, not this module's.
+
+Each question is asked in one of two ways: ``can_…`` answers yes or no (a page decides
+which links and buttons to show), and ``ensure(user, action, obj)`` refuses with the
+sentence the user reads (``PermissionDenied``; one handler, ``handler403``, shows it).
+The services ensure before they write; a page ensures only for what it shows.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
 
 from tracker import roles
 
@@ -105,3 +115,54 @@ def can_manage_meetings(user) -> bool:
 
 def can_build_pack(user) -> bool:
     return can_view(user) and is_scrutiny_office(user)
+
+
+def can_set_up(user) -> bool:
+    """Inquiries, recommendations, committees, schemes and people are the scrutiny office's to set up."""
+    return can_view(user) and is_scrutiny_office(user)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A question and the sentence a refused user reads ({obj} names the thing asked about)."""
+
+    test: Callable[..., bool]
+    refusal: str
+
+
+def _user_only(test):
+    return lambda user, obj=None: test(user)
+
+
+RULES: dict[str, Rule] = {
+    "view": Rule(_user_only(can_view), "Sign in with an account that is still active to see this page."),
+    "use_officer_page": Rule(
+        _user_only(can_use_officer_page),
+        "This page is for officers: it lists the recommendations of the owners they act for.",
+    ),
+    "use_cabinet_page": Rule(
+        _user_only(can_use_cabinet_page),
+        "This page is for cabinet members: it lists their portfolio’s recommendations.",
+    ),
+    "add_evidence": Rule(
+        can_add_evidence, "You do not act for an owner of {obj}, so you cannot write its evidence."
+    ),
+    "edit_evidence": Rule(
+        can_edit_evidence,
+        "Only the update’s author (or the scrutiny office) can correct it. You can add a new update instead.",
+    ),
+    "propose": Rule(can_propose, "Only the cabinet member responsible for {obj} proposes its category."),
+    "record_decisions": Rule(
+        _user_only(can_record_decisions), "Only the scrutiny office records the committee’s decisions."
+    ),
+    "manage_meetings": Rule(_user_only(can_manage_meetings), "Only the scrutiny office schedules and runs meetings."),
+    "build_pack": Rule(_user_only(can_build_pack), "Only the scrutiny office builds and publishes meeting packs."),
+    "set_up": Rule(_user_only(can_set_up), "Only the scrutiny office sets up inquiries and recommendations."),
+}
+
+
+def ensure(user, action: str, obj=None) -> None:
+    """Refuse (PermissionDenied, with the sentence the user reads) unless ``user`` may do ``action``."""
+    rule = RULES[action]
+    if not rule.test(user, obj):
+        raise PermissionDenied(rule.refusal.format(obj=obj))

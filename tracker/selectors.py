@@ -27,6 +27,10 @@ from tracker.models import (
     meetings_before,
 )
 
+# What a page shows beside an update: who wrote it, which meeting it follows and was written
+# for (its deadline), and the published pack it was corrected after.
+EVIDENCE_WITH = ("author", "following_meeting", "for_meeting", "corrected_after__meeting")
+
 
 def recommendations_for_admin(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
     """The recommendation list: theme, owners, first sub-part and the category in force."""
@@ -165,7 +169,7 @@ def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
             ),
             Prefetch(
                 "recommendation__evidence_updates",
-                queryset=EvidenceUpdate.objects.select_related("author", "following_meeting"),
+                queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH),
             ),
             Prefetch(
                 "recommendation__assessments",
@@ -315,7 +319,7 @@ def recommendation_with_owners(queryset: QuerySet[Recommendation] | None = None)
         "footnotes",
         Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
         Prefetch("milestones", queryset=Milestone.objects.prefetch_related("date_changes")),
-        Prefetch("evidence_updates", queryset=EvidenceUpdate.objects.select_related("author", "following_meeting")),
+        Prefetch("evidence_updates", queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH)),
     )
 
 
@@ -484,7 +488,7 @@ def _earlier_proposals(assessments) -> dict[int, list]:
 
 def evidence_update_with_versions(pk: int):
     """An update with its recommendation and every earlier version, for the correction page."""
-    update = EvidenceUpdate.objects.select_related("author", "following_meeting", "recommendation").prefetch_related(
+    update = EvidenceUpdate.objects.select_related(*EVIDENCE_WITH, "recommendation").prefetch_related(
         Prefetch("recommendation__responsibilities", queryset=Responsibility.objects.select_related("owner"))
     ).get(pk=pk)
     versions = list(

@@ -1,21 +1,28 @@
 """One function per thing a user does. Each is transactional and applies the rules.
 
-Views call these; they never write two models by hand. The functions a page calls
-check who is asking (tracker.permissions, PermissionDenied) and the meeting's state
-(tracker.cycle, CycleError) before they write; a refused input is a ValidationError
-keyed by form field; a save from an old read is StaleEdit. Nothing written is ever
-deleted: evidence is corrected by new versions (django-simple-history keeps the old).
+This is the one way to write a tracked record: pages call these functions, and the
+admin only reads tracked records. Each function decides who may act
+(``permissions.ensure``: PermissionDenied with the sentence the user reads) and
+whether the meeting's state allows it (tracker.cycle), then writes. A refused input is
+a ValidationError keyed by form field; a save from an old read is StaleEdit; a record
+that vanished meanwhile (taken off a meeting's list by someone else) is RecordGone.
+Nothing written is ever deleted: evidence is corrected by new versions
+(django-simple-history keeps the old).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from tracker import categories, cycle, permissions, selectors
+from tracker import text as texts
 from tracker.models import (
     Assessment,
     Category,
@@ -25,8 +32,12 @@ from tracker.models import (
     EvidenceUpdate,
     Meeting,
     Milestone,
+    PublishedPack,
     Recommendation,
+    meetings_before,
 )
+from tracker.pack.context import pack_for
+from tracker.pack.render import html_to_pdf, render_pack_html
 
 
 class StaleEdit(Exception):
@@ -37,13 +48,21 @@ class StaleEdit(Exception):
         self.current = current
 
 
-def locked_for_edit(instance, expected_version: int | None):
+class RecordGone(Exception):
+    """The record was removed (or moved out of reach) by someone else while it was being edited."""
+
+
+def locked_for_edit(instance, expected_version: int | None, *, gone: str = ""):
     """Re-read ``instance`` under a row lock; refuse if it moved past ``expected_version``.
 
-    Optimistic locking: a form carries the version it was read at, and a second person
-    saving from an older read gets StaleEdit instead of silently overwriting the first.
+    Optimistic locking, the app's only implementation: a form carries the version it was
+    read at, and a second person saving from an older read gets StaleEdit instead of
+    silently overwriting the first. A row deleted meanwhile is RecordGone(``gone``).
     """
-    current = type(instance).objects.select_for_update().get(pk=instance.pk)
+    try:
+        current = type(instance).objects.select_for_update().get(pk=instance.pk)
+    except type(instance).DoesNotExist:
+        raise RecordGone(gone or "This record was removed by someone else while you were editing it.") from None
     if expected_version is not None and current.version != expected_version:
         raise StaleEdit(current)
     current.version += 1
@@ -81,7 +100,11 @@ def _set_category(
     if moved and not reason.strip():
         verdict.refuse("reason", "Say why the anticipated date is moving.")
     verdict.raise_if_refused()
-    current = locked_for_edit(assessment, expected_version)
+    current = locked_for_edit(
+        assessment, expected_version,
+        gone=f"{assessment.recommendation} was taken off the list for the {meeting.date_display} meeting while you "
+        "were editing, so nothing was saved. Ask the scrutiny office if it should be tracked.",
+    )
     if moved:
         _by(DateChange(
             assessment=current,
@@ -95,7 +118,7 @@ def _set_category(
     setattr(current, f"{side}_at", timezone.now())
     current.anticipated_date = anticipated_date
     _by(current, by).save()
-    assessment.refresh_from_db()
+    _copy_fields(current, assessment)
     return current, verdict.warnings
 
 
@@ -141,11 +164,6 @@ def move_completion_date(milestone: Milestone, new_date: datetime.date, *, reaso
     )
 
 
-def _allow(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _require(meeting: Meeting, action: str) -> None:
     try:
         cycle.require(meeting, action)
@@ -159,6 +177,12 @@ def _by(instance, user):
     return instance
 
 
+def _copy_fields(source, target) -> None:
+    """Bring the caller's instance up to date with what was saved (no second read)."""
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
 # --- The scrutiny office runs the meetings ------------------------------------------------
 
 
@@ -166,11 +190,13 @@ def _by(instance, user):
 def schedule_meeting(
     committee: Committee, date: datetime.date, evidence_deadline: datetime.date | None, *, by
 ) -> Meeting:
-    """The scrutiny office schedules a tracking meeting of a committee, with an evidence deadline."""
-    _allow(permissions.can_manage_meetings(by), "Only the scrutiny office schedules meetings.")
-    errors = {}
-    if evidence_deadline and date and evidence_deadline > date:
-        errors["evidence_deadline"] = "The evidence deadline must be on or before the meeting date."
+    """The scrutiny office schedules a tracking meeting of a committee, with an evidence deadline.
+
+    Dates must be ones a person can mean (tracker.cycle: not before 2000, not more than
+    ten years ahead) and the deadline on or before the meeting.
+    """
+    permissions.ensure(by, "manage_meetings")
+    errors = cycle.meeting_date_problems(date, evidence_deadline, timezone.localdate())
     if date and Meeting.objects.filter(committee=committee, date=date).exists():
         errors["date"] = f"{committee} already has a meeting on {date:%-d %B %Y}."
     if errors:
@@ -190,11 +216,9 @@ def change_meeting(
     expected_version: int | None = None,
 ) -> Meeting:
     """The scrutiny office moves a meeting's date or evidence deadline before its pack is out."""
-    _allow(permissions.can_manage_meetings(by), "Only the scrutiny office changes meetings.")
+    permissions.ensure(by, "manage_meetings")
     _require(meeting, "change_meeting")
-    errors = {}
-    if evidence_deadline and date and evidence_deadline > date:
-        errors["evidence_deadline"] = "The evidence deadline must be on or before the meeting date."
+    errors = cycle.meeting_date_problems(date, evidence_deadline, timezone.localdate())
     if date and Meeting.objects.filter(committee_id=meeting.committee_id, date=date).exclude(pk=meeting.pk).exists():
         errors["date"] = f"{meeting.committee} already has a meeting on {date:%-d %B %Y}."
     if errors:
@@ -203,6 +227,7 @@ def change_meeting(
     current.date = date
     current.evidence_deadline = evidence_deadline
     _by(current, by).save()
+    _copy_fields(current, meeting)
     return current
 
 
@@ -214,7 +239,7 @@ def choose_recommendations(meeting: Meeting, recommendations=None, *, by) -> lis
     concluded last time carries forward. Each chosen one gets its Assessment row for the
     meeting. One taken off the list loses its row only while nobody has assessed it.
     """
-    _allow(permissions.can_manage_meetings(by), "Only the scrutiny office chooses what is tracked.")
+    permissions.ensure(by, "manage_meetings")
     _require(meeting, "choose_recommendations")
     trackable = Recommendation.objects.filter(inquiry__committee_id=meeting.committee_id).tracked()
     if recommendations is None:
@@ -229,7 +254,11 @@ def choose_recommendations(meeting: Meeting, recommendations=None, *, by) -> lis
                  f"(not {', '.join(wrong)})."}
             )
     chosen_ids = {r.pk for r in chosen}
-    existing = {a.recommendation_id: a for a in meeting.assessments.select_related("recommendation")}
+    # Locked: a proposal saved while this runs is seen here and keeps its row.
+    existing = {
+        a.recommendation_id: a
+        for a in meeting.assessments.select_related("recommendation").select_for_update(of=("self",))
+    }
     dropped = [a for rec_id, a in existing.items() if rec_id not in chosen_ids]
     kept_back = [
         str(a.recommendation) for a in dropped if a.proposed_category_id or a.agreed_category_id
@@ -255,14 +284,14 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
     move itself; this service makes every move by hand, refusing to skip a state, to open
     a meeting with nothing to track, or to mark decisions recorded while some are missing.
     """
-    _allow(permissions.can_manage_meetings(by), "Only the scrutiny office runs the meeting cycle.")
+    permissions.ensure(by, "manage_meetings")
     problems = cycle.blockers(meeting, to_state, list(meeting.assessments.select_related("recommendation")))
     if problems:
         raise ValidationError(problems, code="cycle")
     current = locked_for_edit(meeting, expected_version)
     current.state = to_state
     _by(current, by).save()
-    meeting.refresh_from_db()
+    _copy_fields(current, meeting)
     return current
 
 
@@ -270,11 +299,22 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
 
 
 def _check_written_on(written_on: datetime.date | None, today: datetime.date | None):
-    today = today or timezone.localdate()
-    if written_on is None:
-        raise ValidationError({"written_on": "Enter the date the update was written."})
-    if written_on > today:
-        raise ValidationError({"written_on": "The date written cannot be in the future."})
+    problem = cycle.written_on_problem(written_on, today or timezone.localdate())
+    if problem:
+        raise ValidationError({"written_on": problem})
+
+
+def _check_evidence_text(text: str) -> str:
+    """The text as stored: already normalised by the form or import (tracker.text); refused if empty."""
+    if texts.is_blank(text):
+        raise ValidationError({"text": "Enter the evidence of progress."})
+    text = text.strip()
+    texts.check_storable(text, "text")
+    if len(text) > texts.MAX_EVIDENCE_LENGTH:
+        raise ValidationError(
+            {"text": f"Evidence must be {texts.MAX_EVIDENCE_LENGTH} characters or fewer. Split it into two updates."}
+        )
+    return text
 
 
 @transaction.atomic
@@ -286,34 +326,49 @@ def add_evidence(
     *,
     by,
     today: datetime.date | None = None,
+    submission_key=None,
 ) -> EvidenceUpdate:
     """An officer (or the cabinet member) adds a dated update to a recommendation's evidence.
 
     Append-only: earlier text is never touched. The update is printed as "Further
-    information following the <previous meeting> meeting".
+    information following the <previous meeting> meeting". The same form sent twice
+    (``submission_key``: a double click, a retry after a lost answer) adds it once and
+    gives back the update already added.
     """
-    _allow(
-        permissions.can_add_evidence(by, recommendation),
-        f"You do not act for an owner of {recommendation}, so you cannot write its evidence.",
-    )
+    permissions.ensure(by, "add_evidence", recommendation)
     _require(meeting, "add_evidence")
+    if submission_key is not None:
+        already = EvidenceUpdate.objects.filter(submission_key=submission_key).first()
+        if already is not None:
+            return already
     if not meeting.assessments.filter(recommendation=recommendation).exists():
         raise ValidationError(f"{recommendation} is not tracked at the meeting of {meeting.date_display}.")
     if Conclusion.objects.filter(recommendation=recommendation).exists():
         raise ValidationError(f"{recommendation} has been concluded; it takes no more evidence.")
-    if not text.strip():
-        raise ValidationError({"text": "Enter the evidence of progress."})
+    text = _check_evidence_text(text)
     _check_written_on(written_on, today)
+    # One writer at a time per recommendation: positions follow on without gaps or twins.
+    list(Recommendation.objects.select_for_update().filter(pk=recommendation.pk).values_list("pk"))
     last = recommendation.evidence_updates.order_by("-position").values_list("position", flat=True).first()
     update = EvidenceUpdate(
         recommendation=recommendation,
         following_meeting=selectors.previous_meeting(meeting),
-        text=text.strip(),
+        for_meeting=meeting,
+        text=text,
         written_on=written_on,
         author=by,
         position=(last if last is not None else -1) + 1,
+        submission_key=submission_key,
     )
-    _by(update, by).save()
+    try:
+        with transaction.atomic():
+            _by(update, by).save()
+    except IntegrityError:
+        # The same form, sent twice at the same moment: the first one in is the update.
+        already = EvidenceUpdate.objects.filter(submission_key=submission_key).first() if submission_key else None
+        if already is None:
+            raise
+        return already
     return update
 
 
@@ -323,6 +378,22 @@ def evidence_meeting(update: EvidenceUpdate) -> Meeting | None:
         if cycle.allows(meeting, "edit_evidence"):
             return meeting
     return None
+
+
+def pack_that_printed(update: EvidenceUpdate) -> PublishedPack | None:
+    """The latest published pack that printed this update as it stands (before a correction)."""
+    printed = PublishedPack.objects.filter(
+        meeting__assessments__recommendation_id=update.recommendation_id,
+        published_at__gt=update.created_at,
+    )
+    if update.following_meeting_id:
+        printed = printed.exclude(
+            meeting__in=Meeting.objects.filter(
+                meetings_before(update.following_meeting, inclusive=True),
+                committee_id=update.following_meeting.committee_id,
+            )
+        )
+    return printed.select_related("meeting").order_by("-published_at", "-pk").first()
 
 
 @transaction.atomic
@@ -335,8 +406,12 @@ def edit_evidence(
     expected_version: int | None = None,
     today: datetime.date | None = None,
 ) -> EvidenceUpdate:
-    """Its author corrects an update while evidence is being collected; every earlier version is kept."""
-    _allow(permissions.can_edit_evidence(by, update), "Only its author or the scrutiny office corrects an update.")
+    """Its author corrects an update while evidence is being collected; every earlier version is kept.
+
+    An update already printed in a published pack can still be corrected, and then says
+    so: the pack keeps the version it printed, the timeline shows both.
+    """
+    permissions.ensure(by, "edit_evidence", update)
     meeting = evidence_meeting(update)
     if meeting is None:
         raise ValidationError(
@@ -344,12 +419,13 @@ def edit_evidence(
             "corrected. Add a new update when the next meeting opens for evidence.",
             code="cycle",
         )
-    if not text.strip():
-        raise ValidationError({"text": "Enter the evidence of progress."})
+    text = _check_evidence_text(text)
     if update.written_on is not None or written_on is not None:
         _check_written_on(written_on, today)
     current = locked_for_edit(update, expected_version)
-    current.text = text.strip()
+    if current.text != text or current.written_on != written_on:
+        current.corrected_after = pack_that_printed(current) or current.corrected_after
+    current.text = text
     current.written_on = written_on
     _by(current, by).save()
     return current
@@ -374,10 +450,7 @@ def propose_category(
     Only while the meeting is open for evidence; the category rules are those of
     propose_assessment. Returns its warnings.
     """
-    _allow(
-        permissions.can_propose(by, assessment.recommendation),
-        f"Only the cabinet member responsible for {assessment.recommendation} proposes its category.",
-    )
+    permissions.ensure(by, "propose", assessment.recommendation)
     _require(assessment.meeting, "propose")
     return propose_assessment(
         assessment, category, anticipated_date, by=by, expected_version=expected_version, reason=reason, today=today
@@ -403,7 +476,7 @@ def record_decision(
     apply as to a proposal. With ``concluded`` the committee concludes the recommendation
     (see ``conclude``). Returns the warnings.
     """
-    _allow(permissions.can_record_decisions(by), "Only the scrutiny office records the committee’s decisions.")
+    permissions.ensure(by, "record_decisions")
     meeting = assessment.meeting
     _require(meeting, "record_decision")
     current, warnings = _set_category(
@@ -424,7 +497,6 @@ def record_decision(
     elif existing is not None and existing.meeting_id == meeting.pk:
         # Recorded by mistake at this meeting: withdrawn; its history keeps that it was there.
         _by(existing, by).delete()
-    assessment.refresh_from_db()
     return warnings
 
 
@@ -435,7 +507,7 @@ def conclude(assessment: Assessment, remark: str = "", *, by) -> list[str]:
     The tracking assessment printed afterwards is the category agreed at this meeting
     with the remark. Returns a warning when the agreed category is not an achieved one.
     """
-    _allow(permissions.can_record_decisions(by), "Only the scrutiny office records the committee’s decisions.")
+    permissions.ensure(by, "record_decisions")
     _require(assessment.meeting, "record_decision")
     assessment.refresh_from_db()
     if assessment.agreed_category is None:
@@ -456,3 +528,84 @@ def conclude(assessment: Assessment, remark: str = "", *, by) -> list[str]:
             f"{assessment.recommendation} is concluded because the committee decided so."
         ]
     return []
+
+
+@dataclass
+class Publication:
+    pack: PublishedPack
+    is_new: bool  # False: nothing had changed since this version, so it was given back
+
+
+# --- The scrutiny office sets up inquiries and recommendations ------------------------------
+
+
+@transaction.atomic
+def add_recommendation(recommendation: Recommendation, *, by) -> Recommendation:
+    """The scrutiny office adds a recommendation to an inquiry (its history starts here)."""
+    permissions.ensure(by, "set_up")
+    recommendation.full_clean()
+    _by(recommendation, by).save()
+    return recommendation
+
+
+@transaction.atomic
+def update_recommendation(recommendation: Recommendation, *, by, expected_version: int | None, **fields):
+    """The scrutiny office corrects a recommendation's set-up (number, text, theme, response…).
+
+    Saved from the version it was read at: someone else's save meanwhile is StaleEdit,
+    never silently overwritten; the earlier version stays in its history.
+    """
+    permissions.ensure(by, "set_up")
+    current = locked_for_edit(recommendation, expected_version)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    _by(current, by).save()
+    _copy_fields(current, recommendation)
+    return current
+
+
+# --- The scrutiny office publishes the pack -------------------------------------------------
+
+
+@transaction.atomic
+def publish_pack(meeting: Meeting, *, by) -> Publication:
+    """The scrutiny office publishes the meeting's pack for members and the council's website.
+
+    The PDF built from today's data is stored with its SHA-256, size and time, as the next
+    version for the meeting; earlier versions stay as they were and later edits to the data
+    never change a published pack. Publishing again with nothing changed (a double click,
+    a retry) gives back the latest version instead of a copy: the HTML the PDF is laid out
+    from is compared, so no PDF is even built. Allowed while evidence is open or once a
+    pack is out (``cycle.require(meeting, "publish_pack")``); the first publication moves
+    the meeting from "Evidence open" to "Pack published". Raises PermissionDenied or
+    cycle.CycleError.
+    """
+    permissions.ensure(by, "build_pack")
+    # Lock the meeting row: two people publishing at once get consecutive versions.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    cycle.require(meeting, "publish_pack")
+
+    html = render_pack_html(pack_for(meeting))
+    source_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    latest = meeting.published_packs.defer("pdf").order_by("-version").first()
+    if latest is not None and latest.source_sha256 == source_sha256:
+        return Publication(latest, is_new=False)
+
+    pdf, _ = html_to_pdf(html)
+    number = meeting.published_packs.aggregate(latest=Max("version"))["latest"] or 0
+    published = PublishedPack.objects.create(
+        meeting=meeting,
+        version=number + 1,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        source_sha256=source_sha256,
+        size=len(pdf),
+        published_by=by,
+    )
+    if meeting.state == Meeting.State.EVIDENCE_OPEN:
+        meeting.state = cycle.NEXT_STATE[Meeting.State.EVIDENCE_OPEN]
+        meeting.version += 1  # a form holding the meeting from before sees it moved on
+        meeting._history_user = by
+        meeting.save(update_fields=["state", "version"])
+    return Publication(published, is_new=True)

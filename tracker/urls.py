@@ -1,8 +1,11 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from tracker.converters import IdConverter
 from tracker.forms import SignInForm
 from tracker.views import cabinet, home, meetings, officer, search, timeline
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -14,28 +17,28 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Officers
     path("my-recommendations/", officer.officer_home, name="officer_home"),
-    path("my-recommendations/meetings/<int:meeting_id>/", officer.officer_meeting, name="officer_meeting"),
+    path("my-recommendations/meetings/<id:meeting_id>/", officer.officer_meeting, name="officer_meeting"),
     path(
-        "meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/evidence/new/",
+        "meetings/<id:meeting_id>/recommendations/<id:recommendation_id>/evidence/new/",
         officer.add_evidence,
         name="add_evidence",
     ),
-    path("evidence/<int:update_id>/correct/", officer.edit_evidence, name="edit_evidence"),
+    path("evidence/<id:update_id>/correct/", officer.edit_evidence, name="edit_evidence"),
     # Cabinet members
     path("portfolio/", cabinet.cabinet_home, name="cabinet_home"),
-    path("portfolio/meetings/<int:meeting_id>/", cabinet.cabinet_meeting, name="cabinet_meeting"),
-    path("assessments/<int:assessment_id>/proposal/", cabinet.propose, name="propose"),
+    path("portfolio/meetings/<id:meeting_id>/", cabinet.cabinet_meeting, name="cabinet_meeting"),
+    path("assessments/<id:assessment_id>/proposal/", cabinet.propose, name="propose"),
     # Meetings: the scrutiny office runs them, everyone reads them
     path("meetings/", meetings.meeting_list, name="meeting_list"),
     path("meetings/new/", meetings.meeting_new, name="meeting_new"),
-    path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting_detail"),
-    path("meetings/<int:meeting_id>/change/", meetings.meeting_change, name="meeting_change"),
-    path("meetings/<int:meeting_id>/recommendations/", meetings.meeting_choose, name="meeting_choose"),
-    path("meetings/<int:meeting_id>/advance/", meetings.meeting_advance, name="meeting_advance"),
-    path("assessments/<int:assessment_id>/decision/", meetings.decide, name="decide"),
+    path("meetings/<id:meeting_id>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<id:meeting_id>/change/", meetings.meeting_change, name="meeting_change"),
+    path("meetings/<id:meeting_id>/recommendations/", meetings.meeting_choose, name="meeting_choose"),
+    path("meetings/<id:meeting_id>/advance/", meetings.meeting_advance, name="meeting_advance"),
+    path("assessments/<id:assessment_id>/decision/", meetings.decide, name="decide"),
     # Everyone reads
     path("recommendations/", timeline.recommendation_list, name="recommendation_list"),
-    path("recommendations/<int:recommendation_id>/", timeline.timeline, name="timeline"),
+    path("recommendations/<id:recommendation_id>/", timeline.timeline, name="timeline"),
     path("search/", search.search, name="search"),
     # The meeting pack (its own module)
     path("", include("tracker.pack.urls")),

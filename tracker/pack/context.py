@@ -162,7 +162,7 @@ def _pack_recommendations(meeting: Meeting):
         EvidenceUpdate.objects.filter(
             Q(following_meeting__isnull=True) | meetings_before(meeting, "following_meeting__")
         )
-        .select_related("following_meeting")
+        .select_related("following_meeting", "for_meeting")
         .order_by("position", "pk")
     )
     return (

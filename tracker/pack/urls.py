@@ -3,9 +3,9 @@ from django.urls import path
 from tracker.pack import views
 
 urlpatterns = [
-    path("meetings/<int:meeting_id>/pack/", views.pack_versions, name="pack_versions"),
-    path("meetings/<int:meeting_id>/pack/preview/", views.pack_preview, name="pack_preview"),
-    path("meetings/<int:meeting_id>/pack.pdf", views.pack_pdf, name="pack_pdf"),
-    path("meetings/<int:meeting_id>/pack/publish/", views.pack_publish, name="pack_publish"),
-    path("packs/<int:pk>/download/", views.pack_download, name="pack_download"),
+    path("meetings/<id:meeting_id>/pack/", views.pack_versions, name="pack_versions"),
+    path("meetings/<id:meeting_id>/pack/preview/", views.pack_preview, name="pack_preview"),
+    path("meetings/<id:meeting_id>/pack.pdf", views.pack_pdf, name="pack_pdf"),
+    path("meetings/<id:meeting_id>/pack/publish/", views.pack_publish, name="pack_publish"),
+    path("packs/<id:pk>/download/", views.pack_download, name="pack_download"),
 ]

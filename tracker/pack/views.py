@@ -5,27 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from tracker import cycle, permissions
+from tracker import cycle, permissions, services
 from tracker.models import Meeting, PublishedPack
 from tracker.pack.context import pack_for
-from tracker.pack.publish import publish_pack
 from tracker.pack.render import build_pack, render_pack_html, stylesheet_source_hash
-
-
-def _require_pack_builder(user):
-    if not permissions.can_build_pack(user):
-        raise PermissionDenied("Only the scrutiny office builds and publishes meeting packs.")
-
-
-def _require_reader(user):
-    if not permissions.can_view(user):
-        raise PermissionDenied
 
 
 def _publish_refusal(meeting: Meeting) -> str | None:
@@ -53,7 +41,7 @@ def _pdf_response(pdf: bytes, filename: str, *, etag: str | None = None) -> Http
 
 @login_required
 def pack_preview(request, meeting_id):
-    _require_pack_builder(request.user)
+    permissions.ensure(request.user, "build_pack")
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     response = HttpResponse(render_pack_html(pack_for(meeting)))
     response["Cache-Control"] = "no-store"  # a draft: always today's data
@@ -65,7 +53,7 @@ def pack_preview(request, meeting_id):
 
 @login_required
 def pack_pdf(request, meeting_id):
-    _require_pack_builder(request.user)
+    permissions.ensure(request.user, "build_pack")
     meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
     built = build_pack(meeting)
     response = _pdf_response(built.pdf, _filename(meeting, "draft"))
@@ -76,22 +64,23 @@ def pack_pdf(request, meeting_id):
 @require_POST
 @login_required
 def pack_publish(request, meeting_id):
-    _require_pack_builder(request.user)
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     try:
-        published = publish_pack(meeting, by=request.user)
+        publication = services.publish_pack(meeting, by=request.user)
     except cycle.CycleError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, f"Version {published.version} of the pack is published ({published.size:,} bytes)."
-        )
+        if publication.is_new:
+            messages.success(request, f"Version {publication.pack.version} of the pack is published.")
+        else:
+            messages.success(request, f"Nothing has changed since version {publication.pack.version} was "
+                                      "published, so it is still the latest version.")
     return redirect("pack_versions", meeting_id=meeting.pk)
 
 
 @login_required
 def pack_versions(request, meeting_id):
-    _require_reader(request.user)
+    permissions.ensure(request.user, "view")
     meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
     versions = (
         meeting.published_packs.defer("pdf").select_related("published_by").order_by("-version")
@@ -108,7 +97,7 @@ def pack_versions(request, meeting_id):
 
 @login_required
 def pack_download(request, pk):
-    _require_reader(request.user)
+    permissions.ensure(request.user, "view")
     published = get_object_or_404(PublishedPack.objects.select_related("meeting__committee"), pk=pk)
     pdf = bytes(published.pdf)  # PostgreSQL hands back a memoryview
     response = _pdf_response(

@@ -13,6 +13,8 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from tracker import cycle
+
 register = template.Library()
 
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
@@ -142,3 +144,9 @@ def evidence(text: str) -> SafeString:
     items one per line ("1.", "a)", "(f)"), bullets as "• ". Escaped throughout."""
     paragraphs = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
     return mark_safe("".join(block for paragraph in paragraphs for block in _paragraph_blocks(paragraph)))
+
+
+@register.filter
+def written_late(update) -> bool:
+    """Was the update written after the evidence deadline of the meeting it was written for?"""
+    return cycle.written_after_deadline(update)

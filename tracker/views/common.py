@@ -1,12 +1,19 @@
-"""What every page module shares: refusing politely, safe redirects, links to the pack."""
+"""What every page module shares: the form-page pattern, refusing politely, safe redirects,
+links to the pack."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from tracker import permissions
+from tracker import permissions, services
+from tracker.forms import add_service_error
 
 
 def pack_links(meeting, user) -> list[tuple[str, str]]:
@@ -21,19 +28,15 @@ def pack_links(meeting, user) -> list[tuple[str, str]]:
     return links
 
 
-def forbidden(request, message: str):
-    """A 403 page that says why, instead of a bare "Forbidden"."""
+def permission_denied(request, exception=None):
+    """The one 403 page (handler403): it says why, in the sentence the refusing rule gave."""
+    message = str(exception or "") or "You do not have permission to see this page."
     return render(request, "tracker/forbidden.html", {"message": message}, status=403)
 
 
 def redirect_back(request, default: str):
     """Back to the page the form was sent from (the 'next' field), if it is one of ours."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request) or default)
 
 
 def safe_next(request) -> str:
@@ -45,14 +48,66 @@ def safe_next(request) -> str:
     return ""
 
 
+@dataclass
+class Submission:
+    """What became of a form page's request: the form to show, or the response after saving."""
 
-def rebound_at(form_class, data, version, **kwargs):
-    """The user's own input again, now at the current version: saving again replaces the other person's."""
-    data = data.copy()
-    data["version"] = str(version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    return form
+    form: object
+    saved: HttpResponse | None = None
+    stale: object = None  # the record as someone else saved it (StaleEdit)
+    gone: str = ""  # the record was removed meanwhile (RecordGone)
+
+    @property
+    def status(self) -> int:
+        if self.stale is not None or self.gone:
+            return 409
+        return 400 if self.form.errors else 200
+
+
+def submit(
+    request,
+    make_form: Callable[..., object],
+    save: Callable[[dict], HttpResponse],
+    *,
+    stale_message: Callable[[object], str] | None = None,
+) -> Submission:
+    """The form-page pattern, written once: bind, validate, save through a service, explain.
+
+    ``make_form(data, version=None)`` builds the form (``data`` is None on GET; ``version``
+    re-binds the user's input at the version someone else saved). ``save(cleaned_data)``
+    calls the service and returns the response to send (a redirect). A refusal
+    (ValidationError) goes beside the fields it names; a stale save (StaleEdit) keeps what
+    the user typed, shows what the other person saved and answers 409; a record removed
+    meanwhile (RecordGone) answers 409 with why. PermissionDenied is left to handler403.
+    """
+    form = make_form(request.POST if request.method == "POST" else None)
+    if request.method != "POST" or not form.is_valid():
+        return Submission(form)
+    try:
+        return Submission(form, saved=save(form.cleaned_data))
+    except services.StaleEdit as error:
+        data = request.POST.copy()
+        data["version"] = str(error.current.version)
+        form = make_form(data, version=error.current)
+        form.is_valid()
+        if stale_message:
+            form.add_error(None, stale_message(error.current))
+        return Submission(form, stale=error.current)
+    except services.RecordGone as error:
+        form.add_error(None, str(error))
+        return Submission(form, gone=str(error))
+    except ValidationError as error:
+        add_service_error(form, error)
+        return Submission(form)
+
+
+def render_form(request, template: str, context: dict, submission: Submission):
+    """The response to a form page: where saving led, else the form page answered 200, 400
+    (errors beside the fields) or 409 (someone else saved first, or the record is gone)."""
+    if submission.saved is not None:
+        return submission.saved
+    return render(request, template, {**context, "form": submission.form, "stale": submission.stale},
+                  status=submission.status)
 
 
 def stale_message(what: str, who=None) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,12 +17,10 @@ from tracker.forms import (
     DecisionForm,
     MeetingChangeForm,
     MeetingForm,
-    add_service_error,
 )
-from tracker.models import Assessment, Meeting, Recommendation
-from tracker.views.common import forbidden, pack_links, rebound_at, stale_message
-
-ONLY_THE_OFFICE = "Only the scrutiny office schedules and runs meetings."
+from tracker.models import Meeting, Recommendation
+from tracker.views.cabinet import assessment_or_404
+from tracker.views.common import pack_links, render_form, stale_message, submit
 
 
 @login_required
@@ -36,22 +33,15 @@ def meeting_list(request):
 
 @login_required
 def meeting_new(request):
-    if not permissions.can_manage_meetings(request.user):
-        return forbidden(request, ONLY_THE_OFFICE)
-    form = MeetingForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.schedule_meeting(
-                data["committee"], data["date"], data["evidence_deadline"], by=request.user
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Meeting scheduled for {meeting.date_display}. Now choose what it tracks.")
-            return redirect("meeting_choose", meeting_id=meeting.pk)
-    return render(request, "tracker/meeting_form.html", {"form": form, "meeting": None},
-                  status=400 if form.errors else 200)
+    permissions.ensure(request.user, "manage_meetings")
+
+    def save(data):
+        meeting = services.schedule_meeting(data["committee"], data["date"], data["evidence_deadline"], by=request.user)
+        messages.success(request, f"Meeting scheduled for {meeting.date_display}. Now choose what it tracks.")
+        return redirect("meeting_choose", meeting_id=meeting.pk)
+
+    submission = submit(request, lambda data, version=None: MeetingForm(data), save)
+    return render_form(request, "tracker/meeting_form.html", {"meeting": None}, submission)
 
 
 def _meeting(meeting_id) -> Meeting:
@@ -83,70 +73,55 @@ def meeting_detail(request, meeting_id):
 
 @login_required
 def meeting_change(request, meeting_id):
-    if not permissions.can_manage_meetings(request.user):
-        return forbidden(request, ONLY_THE_OFFICE)
+    permissions.ensure(request.user, "manage_meetings")
     meeting = _meeting(meeting_id)
     initial = {"date": meeting.date, "evidence_deadline": meeting.evidence_deadline, "version": meeting.version}
-    form = MeetingChangeForm(request.POST if request.method == "POST" else None, initial=initial)
-    stale = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.change_meeting(
-                meeting, data["date"], data["evidence_deadline"], by=request.user, expected_version=data["version"]
-            )
-        except services.StaleEdit as error:
-            stale = error.current
-            form = rebound_at(MeetingChangeForm, request.POST, stale.version)
-            form.add_error(None, stale_message("this meeting", selectors.last_editor(stale)))
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, "The meeting has been changed.")
-            return redirect("meeting_detail", meeting_id=meeting.pk)
-    return render(request, "tracker/meeting_form.html", {
-        "form": form, "meeting": meeting, "stale": stale,
-        "closed_message": cycle.refusal(meeting, "change_meeting"),
-    }, status=409 if stale else (400 if form.errors else 200))
+
+    def save(data):
+        services.change_meeting(
+            meeting, data["date"], data["evidence_deadline"], by=request.user, expected_version=data["version"]
+        )
+        messages.success(request, "The meeting has been changed.")
+        return redirect("meeting_detail", meeting_id=meeting.pk)
+
+    submission = submit(
+        request, lambda data, version=None: MeetingChangeForm(data, initial=initial), save,
+        stale_message=lambda current: stale_message("this meeting", selectors.last_editor(current)),
+    )
+    return render_form(request, "tracker/meeting_form.html", {
+        "meeting": meeting, "closed_message": cycle.refusal(meeting, "change_meeting"),
+    }, submission)
 
 
 @login_required
 def meeting_choose(request, meeting_id):
     """Choose the recommendations to track: by default every one of the committee not yet concluded."""
-    if not permissions.can_manage_meetings(request.user):
-        return forbidden(request, ONLY_THE_OFFICE)
+    permissions.ensure(request.user, "manage_meetings")
     meeting = _meeting(meeting_id)
     trackable = Recommendation.objects.filter(inquiry__committee_id=meeting.committee_id).tracked().order_by(
         "inquiry_id", "position", "number"
     )
     chosen = list(meeting.assessments.values_list("recommendation_id", flat=True))
-    form = ChooseRecommendationsForm(
-        request.POST if request.method == "POST" else None,
-        queryset=trackable,
-        initial={"recommendations": chosen or [r.pk for r in trackable]},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessments = services.choose_recommendations(
-                meeting, list(form.cleaned_data["recommendations"]), by=request.user
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"{len(assessments)} recommendations will be tracked at this meeting.")
-            return redirect("meeting_detail", meeting_id=meeting.pk)
-    return render(request, "tracker/meeting_choose.html", {
-        "form": form, "meeting": meeting,
-        "closed_message": cycle.refusal(meeting, "choose_recommendations"),
-    }, status=400 if form.errors else 200)
+
+    def make_form(data, version=None):
+        return ChooseRecommendationsForm(
+            data, queryset=trackable, initial={"recommendations": chosen or [r.pk for r in trackable]}
+        )
+
+    def save(data):
+        assessments = services.choose_recommendations(meeting, list(data["recommendations"]), by=request.user)
+        messages.success(request, f"{len(assessments)} recommendations will be tracked at this meeting.")
+        return redirect("meeting_detail", meeting_id=meeting.pk)
+
+    return render_form(request, "tracker/meeting_choose.html", {
+        "meeting": meeting, "closed_message": cycle.refusal(meeting, "choose_recommendations"),
+    }, submit(request, make_form, save))
 
 
 @login_required
 @require_POST
 def meeting_advance(request, meeting_id):
     """Move the meeting to the next state of its cycle (the button on the meeting page)."""
-    if not permissions.can_manage_meetings(request.user):
-        return forbidden(request, ONLY_THE_OFFICE)
     meeting = _meeting(meeting_id)
     form = AdvanceForm(request.POST)
     if not form.is_valid():
@@ -163,7 +138,6 @@ def meeting_advance(request, meeting_id):
         for message in error.messages:
             messages.error(request, message)
     else:
-        meeting.refresh_from_db()
         messages.success(request, f"The meeting is now “{meeting.get_state_display()}”.")
     return redirect("meeting_detail", meeting_id=meeting.pk)
 
@@ -171,12 +145,8 @@ def meeting_advance(request, meeting_id):
 @login_required
 def decide(request, assessment_id):
     """The scrutiny office records the committee's category and whether it concluded the recommendation."""
-    if not permissions.can_record_decisions(request.user):
-        return forbidden(request, "Only the scrutiny office records the committee’s decisions.")
-    try:
-        assessment = selectors.assessment_for_form(assessment_id)
-    except Assessment.DoesNotExist as missing:
-        raise Http404("No such assessment") from missing
+    permissions.ensure(request.user, "record_decisions")
+    assessment = assessment_or_404(assessment_id)
     recommendation = assessment.recommendation
     meeting = assessment.meeting
     scheme = meeting.committee.scheme
@@ -188,42 +158,28 @@ def decide(request, assessment_id):
         "concluded": conclusion is not None and conclusion.meeting_id == meeting.pk,
         "remark": conclusion.remark if conclusion else "",
     }
-    form = DecisionForm(
-        request.POST if request.method == "POST" else None,
-        scheme=scheme, initial=initial, date_advised=assessment.anticipated_date is not None,
-    )
-    stale = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            warnings = services.record_decision(
-                assessment, data["category"], data["anticipated_date"], by=request.user,
-                expected_version=data["version"], reason=data["reason"],
-                concluded=data["concluded"], remark=data["remark"],
-            )
-        except PermissionDenied as refusal:
-            return forbidden(request, str(refusal))
-        except services.StaleEdit as error:
-            stale = selectors.assessment_for_form(error.current.pk)
-            form = rebound_at(
-                DecisionForm, request.POST, stale.version, scheme=scheme, date_advised=stale.anticipated_date is not None
-            )
-            form.add_error(None, stale_message(f"the decision for {recommendation}", stale.agreed_by or stale.proposed_by))
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            done = f"Recorded: the committee agreed “{data['category']}” for {recommendation}"
-            messages.success(request, done + (" and concluded it." if data["concluded"] else "."))
-            for warning in warnings:
-                messages.warning(request, f"{recommendation}: {warning}")
-            return redirect("meeting_detail", meeting_id=meeting.pk)
-    return render(request, "tracker/decide.html", {
+
+    def make_form(data, version=None):
+        read = version or assessment
+        return DecisionForm(data, scheme=scheme, initial=initial, date_advised=read.anticipated_date is not None)
+
+    def save(data):
+        warnings = services.record_decision(
+            assessment, data["category"], data["anticipated_date"], by=request.user,
+            expected_version=data["version"], reason=data["reason"],
+            concluded=data["concluded"], remark=data["remark"],
+        )
+        done = f"Recorded: the committee agreed “{data['category']}” for {recommendation}"
+        messages.success(request, done + (" and concluded it." if data["concluded"] else "."))
+        for warning in warnings:
+            messages.warning(request, f"{recommendation}: {warning}")
+        return redirect("meeting_detail", meeting_id=meeting.pk)
+
+    submission = submit(request, make_form, save, stale_message=lambda current: stale_message(
+        f"the decision for {recommendation}", current.agreed_by or current.proposed_by))
+    return render_form(request, "tracker/decide.html", {
         "assessment": assessment,
         "recommendation": recommendation,
         "meeting": meeting,
-        "form": form,
-        "stale": stale,
-        "stale_display": stale,
         "closed_message": cycle.refusal(meeting, "record_decision"),
-    }, status=409 if stale else (400 if form.errors else 200))
-
+    }, submission)

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from tracker import cycle, permissions, selectors, services
-from tracker.forms import EvidenceCorrectionForm, EvidenceForm, add_service_error
+from tracker.forms import EvidenceCorrectionForm, EvidenceForm
 from tracker.models import Assessment, EvidenceUpdate, Meeting
-from tracker.views.common import forbidden, rebound_at, redirect_back, safe_next, stale_message
-
-NOT_AN_OFFICER = "This page is for officers: it lists the recommendations of the owners they act for."
+from tracker.views.common import redirect_back, render_form, safe_next, stale_message, submit
 
 
 @login_required
 def officer_home(request):
     """Straight to the next meeting that tracks one of the officer's recommendations."""
-    if not permissions.can_use_officer_page(request.user):
-        return forbidden(request, NOT_AN_OFFICER)
+    permissions.ensure(request.user, "use_officer_page")
     meeting = selectors.next_meeting_for(permissions.owner_ids(request.user), "add_evidence")
     if meeting is None:
         return render(request, "tracker/no_meeting.html", {"audience": "officer"})
@@ -31,8 +27,7 @@ def officer_home(request):
 
 @login_required
 def officer_meeting(request, meeting_id):
-    if not permissions.can_use_officer_page(request.user):
-        return forbidden(request, NOT_AN_OFFICER)
+    permissions.ensure(request.user, "use_officer_page")
     meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
     owners = permissions.owner_ids(request.user)
     rows = selectors.tracked_at(meeting, owner_ids=owners)
@@ -42,9 +37,7 @@ def officer_meeting(request, meeting_id):
         row.evidence_form = None
         row.correctable_ids = set()
         if evidence_open and row.conclusion is None and permissions.can_add_evidence(request.user, row.recommendation):
-            row.evidence_form = EvidenceForm(
-                prefix=EvidenceForm.prefix_for(row.recommendation), initial={"written_on": today}
-            )
+            row.evidence_form = EvidenceForm.blank(row.recommendation, today)
             row.correctable_ids = {
                 u.pk for u in row.evidence if permissions.can_edit_evidence(request.user, u, row.recommendation)
             }
@@ -74,34 +67,26 @@ def add_evidence(request, meeting_id, recommendation_id):
     )
     meeting = assessment.meeting
     recommendation = get_object_or_404(selectors.recommendation_with_owners(), pk=recommendation_id)
-    if not permissions.can_add_evidence(request.user, recommendation):
-        return forbidden(request, f"You do not act for an owner of {recommendation}, so you cannot write its evidence.")
-    prefix = EvidenceForm.prefix_for(recommendation)
-    form = EvidenceForm(
-        request.POST if request.method == "POST" else None,
-        prefix=prefix,
-        initial={"written_on": timezone.localdate()},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_evidence(
-                recommendation, meeting, form.cleaned_data["text"], form.cleaned_data["written_on"], by=request.user
-            )
-        except PermissionDenied as refusal:
-            return forbidden(request, str(refusal))
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Your update for {recommendation} has been added.")
-            # No #fragment: the banner at the top of the page says what was saved.
-            return redirect_back(request, _default_page(request.user, meeting))
-    return render(request, "tracker/evidence_form.html", {
+    permissions.ensure(request.user, "add_evidence", recommendation)
+
+    def make_form(data, version=None):
+        return EvidenceForm(data, **EvidenceForm.blank_kwargs(recommendation, timezone.localdate()))
+
+    def save(data):
+        services.add_evidence(
+            recommendation, meeting, data["text"], data["written_on"], by=request.user,
+            submission_key=data["submission"],
+        )
+        messages.success(request, f"Your update for {recommendation} has been added.")
+        # No #fragment: the banner at the top of the page says what was saved.
+        return redirect_back(request, _default_page(request.user, meeting))
+
+    return render_form(request, "tracker/evidence_form.html", {
         "meeting": meeting,
         "recommendation": recommendation,
-        "form": form,
         "evidence_open": cycle.allows(meeting, "add_evidence"),
         "next": safe_next(request),
-    }, status=400 if form.errors else 200)
+    }, submit(request, make_form, save))
 
 
 @login_required
@@ -111,35 +96,23 @@ def edit_evidence(request, update_id):
         update, versions = selectors.evidence_update_with_versions(update_id)
     except EvidenceUpdate.DoesNotExist as missing:
         raise Http404("No such update") from missing
-    if not permissions.can_edit_evidence(request.user, update):
-        return forbidden(request, "Only the update’s author (or the scrutiny office) can correct it. "
-                                  "You can add a new update instead.")
+    permissions.ensure(request.user, "edit_evidence", update)
     initial = {"text": update.text, "written_on": update.written_on, "version": update.version}
-    form = EvidenceCorrectionForm(request.POST if request.method == "POST" else None, initial=initial)
-    stale = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_evidence(
-                update, form.cleaned_data["text"], form.cleaned_data["written_on"],
-                by=request.user, expected_version=form.cleaned_data["version"],
-            )
-        except PermissionDenied as refusal:
-            return forbidden(request, str(refusal))
-        except services.StaleEdit as error:
-            stale = error.current
-            form = rebound_at(EvidenceCorrectionForm, request.POST, stale.version)
-            form.add_error(None, stale_message("this update", selectors.last_editor(stale)))
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"Your correction to the update for {update.recommendation} has been saved. "
-                                      "The earlier version is kept on its timeline.")
-            return redirect_back(request, reverse("timeline", kwargs={"recommendation_id": update.recommendation_id}))
-    return render(request, "tracker/evidence_edit.html", {
+
+    def save(data):
+        services.edit_evidence(
+            update, data["text"], data["written_on"], by=request.user, expected_version=data["version"],
+        )
+        messages.success(request, f"Your correction to the update for {update.recommendation} has been saved. "
+                                  "The earlier version is kept on its timeline.")
+        return redirect_back(request, reverse("timeline", kwargs={"recommendation_id": update.recommendation_id}))
+
+    submission = submit(
+        request, lambda data, version=None: EvidenceCorrectionForm(data, initial=initial), save,
+        stale_message=lambda current: stale_message("this update", selectors.last_editor(current)),
+    )
+    return render_form(request, "tracker/evidence_edit.html", {
         "update": update,
         "versions": versions,
-        "form": form,
-        "stale": stale,
         "next": safe_next(request),
-    }, status=409 if stale else (400 if form.errors else 200))
-
+    }, submission)

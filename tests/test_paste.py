@@ -294,3 +294,13 @@ def test_three_columns_without_a_header_keep_one_row_per_line():
     assert [(r.number, r.lead, r.owners) for r in result.recommendations] == [
         ("LR1", "That hours are reviewed.", ["Director of Place"]),
         ("LR2", "That prices are frozen.", ["Cabinet Member for Leisure"])]
+
+
+def test_a_wrapped_line_that_only_looks_like_a_label_continues_the_text():
+    assert split_recommendation_text("That the Council reviews (including\ncivil) partnerships.") == (
+        "That the Council reviews (including civil) partnerships.", [])
+
+
+@pytest.mark.parametrize("label", ["ii)", "(iii)", "(xiv)", "ix."])
+def test_roman_numbered_sub_parts_keep_their_labels(label):
+    assert split_recommendation_text(f"That:\n{label} the Council acts.") == ("That:", [(label, "the Council acts.")])

@@ -55,14 +55,15 @@ _PLAIN_NUMBER = re.compile(r"(?P<number>\d{1,3})[.)](?=\s|$)")
 _CODE = re.compile(r"[A-Za-z]{0,6}[\s.-]?\d+(?:[./-]\d+)*[A-Za-z]?\.?")
 _REST = re.compile(r"^[\s.:)–—-]+")
 
-_OWNER_FIELD = re.compile(r"^(?:Responsibility|Responsible(?: officer)?|Lead(?: officer| member)?|Owners?)\s*:\s*(?P<value>.*)$",
-                          re.IGNORECASE)
+_OWNER_FIELD = re.compile(r"^(?:Responsibility|Responsible(?: officer)?|Lead(?: officer| member)?|Owners?)"
+                          r"\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 _DATE_FIELD = re.compile(r"^(?:Date|Timescales?|Original date for completion|Completion date|Target date|Due date)"
                          r"\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 _THEME_FIELD = re.compile(r"^Theme\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 
 # A labelled sub-part: a) (a) A) i) (iv) a. iv. 1) (1) 1. — the label may stand alone on its line.
-_LABEL = re.compile(r"^(?P<label>\(?[A-Za-z]\)|\(?[ivxlc]+\)|\(?\d{1,2}\)|[a-z]\.(?=\s|$)|[ivxlc]+\.(?=\s|$)"
+_ROMAN = r"(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})"  # i to xxxix, so a wrapped "civil)" is not a label
+_LABEL = re.compile(rf"^(?P<label>\(?[A-Za-z]\)|\(?{_ROMAN}\)|\(?\d{{1,2}}\)|[a-z]\.(?=\s|$)|{_ROMAN}\.(?=\s|$)"
                     r"|\d{1,2}\.(?=\s|$))\s*(?P<text>.*)$")
 # A bullet: • and the PDF's private-use bullet need no space after them; - * – need one.
 _BULLET = re.compile(r"^(?:[•\uf0b7·▪●◦■]|[-*–—](?=\s))\s*(?P<text>.*)$")
@@ -150,8 +151,9 @@ def duplicate_numbers(numbered: list[tuple[str, int | None]], place: str, column
         if key not in first_seen:
             first_seen[key] = where
             continue
+        in_column = f", column “{column}”" if column else ""
         problems.append(Problem(
-            f"{place.capitalize()}s {first_seen[key]} and {where}: {number} is used twice. "
+            f"{place.capitalize()}s {first_seen[key]} and {where}{in_column}: {number} is used twice. "
             "Give each recommendation its own number.", row=where, column=column))
     return problems
 

@@ -5,6 +5,8 @@ import datetime
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.importer import month_end
 from tracker.parsed import ParsedMilestone
@@ -304,3 +306,19 @@ def test_a_wrapped_line_that_only_looks_like_a_label_continues_the_text():
 @pytest.mark.parametrize("label", ["ii)", "(iii)", "(xiv)", "ix."])
 def test_roman_numbered_sub_parts_keep_their_labels(label):
     assert split_recommendation_text(f"That:\n{label} the Council acts.") == ("That:", [(label, "the Council acts.")])
+
+
+pasted_pieces = st.lists(st.sampled_from(["R01 ", "Rec 1 ", "1. ", "SR (25/26) 01 ", "a) ", "(iv) ", "• ", "\uf0b7", "\t",
+                                          "\n", "\r\n", '"', "Responsibility: ", "Date: ", "Theme: ", "July 2015",
+                                          "31/02/2017", " / ", "; ", "On-going", "That:", "\x0b", "\x00"]) | st.text(),
+                         max_size=30).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=pasted_pieces)
+def test_anything_pasted_gives_recommendations_or_problems_and_never_an_error(text):
+    result = parse_recommendations(text)
+    assert result.recommendations or result.problems
+    for recommendation in result.recommendations:
+        assert recommendation.number == recommendation.number.strip() and recommendation.number
+        assert "\r" not in recommendation.lead + recommendation.timescale + "".join(recommendation.owners)

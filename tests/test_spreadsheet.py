@@ -7,6 +7,8 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.importer import month_end
 from tracker.parsed import ParsedMilestone
@@ -250,3 +252,10 @@ def test_a_workbook_whose_program_wrote_too_small_a_size_is_read_to_its_last_row
         for name, data in parts.items():
             rewritten.writestr(name, data)
     assert [r.number for r in read(path).recommendations] == ["R01", "R02"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=2000), name=st.sampled_from(["tracker.xlsx", "tracker.csv"]))
+def test_any_uploaded_bytes_give_recommendations_or_problems_and_never_an_error(data, name):
+    result = read_tracker(data, name)
+    assert result.recommendations or result.problems

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.importer import month_end
-from tracker.parsed import ParsedMilestone
+from tracker.parsed import MILESTONE_KINDS, ParsedMilestone
 from tracker.timescales import parse_date, parse_timescale
 
 
@@ -140,3 +142,18 @@ def test_one_written_date_is_read_on_its_own():
     assert parse_date("31/03/17") == (datetime.date(2017, 3, 31), "")
     assert parse_date("31/02/2017") == (None, "31/02/2017 is not a real date.")
     assert parse_date("when the Act is passed") == (None, "")
+
+
+written_dates = st.lists(st.sampled_from(["April 2015", "Dec 17", "31/02/2017", "2017-03-31", " & ", " and ", " / ", "\n",
+                                          "Initial feedback ", "completion ", "– Changes sustained", "On-going",
+                                          "Febtember 2017", "13/13/2017", "when the Act is passed"]) | st.text(),
+                         max_size=12).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=written_dates)
+def test_any_timescale_gives_milestones_or_problems_and_never_an_error(text):
+    found, problems = parse_timescale(text)
+    assert all(milestone.kind in MILESTONE_KINDS for milestone in found)
+    assert all(milestone.due_date is None or milestone.kind != "ongoing" for milestone in found)
+    assert all(isinstance(problem, str) and problem for problem in problems)

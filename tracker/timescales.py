@@ -155,11 +155,12 @@ def _groups(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int, bo
 
 def _dates_in(text: str) -> list[_Found]:
     """Every date written in the text, real or not, in order."""
-    found: list[_Found] = []
-    for match in _date_matches(text):
-        found.append(_found(match))
+    found = [_found(match) for match in _date_matches(text)]
+    covered = bytearray(len(text))
+    for date in found:
+        covered[date.start:date.end] = b"\x01" * (date.end - date.start)
     for match in _WORD_AND_YEAR.finditer(text):
-        if any(f.start <= match.start() < f.end for f in found):
+        if covered[match.start()]:
             continue
         word = match.group("word").lower()
         if word not in _MONTHS and difflib.get_close_matches(word, list(_MONTHS), n=1, cutoff=0.75):

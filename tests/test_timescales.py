@@ -35,6 +35,7 @@ def test_every_seed_timescale_gives_the_reports_milestones(seed_data):
     ("March 2016", completion(2016, 3, 31)),
     ("February 2016", completion(2016, 2, 29)),
     ("Dec-17", completion(2017, 12, 31)),
+    ("Dec/17", completion(2017, 12, 31)),
 ])
 def test_a_month_means_its_last_day(text, expected):
     assert milestones(text) == expected
@@ -66,7 +67,8 @@ def test_words_after_a_dash_name_the_kind_of_the_date_before_it():
         ("initial_feedback", datetime.date(2015, 4, 30), ""), ("completion", datetime.date(2015, 11, 30), "")]
 
 
-@pytest.mark.parametrize("text", ["April 2015 / July 2015 – Changes sustained", "April 2015\nJuly 2015 – Changes sustained",
+@pytest.mark.parametrize("text", ["April 2015 / July 2015 – Changes sustained", "April 2015/July 2015 – Changes sustained",
+                                  "April 2015\nJuly 2015 – Changes sustained",
                                   "April 2015\r\nJuly 2015 - changes sustained"])
 def test_changes_sustained_after_the_completion_leaves_the_earlier_date_the_completion(text):
     assert milestones(text) == [

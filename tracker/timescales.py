@@ -56,7 +56,7 @@ _DATES = [re.compile(pattern, re.IGNORECASE) for pattern in _DATE_PATTERNS]
 _WORD_AND_YEAR = re.compile(rf"\b(?P<word>[A-Za-z]{{4,}})\.?,?[\s-]+(?P<year>{_YEAR})\b")
 
 # Where one milestone ends and the next begins.
-_SEPARATOR = re.compile(r"\n|&|\+|;|\band\b|\bthen\b|,(?!\s*\d{2,4}\b)|(?<!\d)/|/(?!\d)", re.IGNORECASE)
+_SEPARATOR = re.compile(r"\n|&|\+|;|\band\b|\bthen\b|,(?!\s*\d{2,4}\b)|(?<!\d)/(?!\d)", re.IGNORECASE)
 _DASH = re.compile(r"^\s*[–—-]")
 
 _KIND_WORDS = [

@@ -240,6 +240,12 @@ def test_an_impossible_date_in_a_pasted_row_names_its_column():
         ("R01 (line 2, column “Target date”): 30 February 2018 is not a real date.", 2, "Target date")]
 
 
+def test_a_very_long_number_is_kept_whole():
+    number = "R" + "1" * 5000
+    [recommendation] = parse_recommendations(f"{number} That the Council acts.").recommendations
+    assert recommendation.number == number
+
+
 def test_a_number_used_twice_is_a_problem_naming_both_lines():
     result = parse_recommendations("R04 That the Council acts.\nR05 That it reports.\nR4 That it publishes.")
     assert [(p.message, p.row) for p in result.problems] == [

@@ -67,12 +67,22 @@ def test_words_after_a_dash_name_the_kind_of_the_date_before_it():
         ("initial_feedback", datetime.date(2015, 4, 30), ""), ("completion", datetime.date(2015, 11, 30), "")]
 
 
+def test_words_after_a_dash_belong_to_the_date_before_them_when_the_line_breaks_were_lost():
+    assert milestones("April 2015 – Initial feedback November 2015 – completion") == [
+        ("initial_feedback", datetime.date(2015, 4, 30), ""), ("completion", datetime.date(2015, 11, 30), "")]
+
+
 @pytest.mark.parametrize("text", ["April 2015 / July 2015 – Changes sustained", "April 2015/July 2015 – Changes sustained",
                                   "April 2015\nJuly 2015 – Changes sustained",
                                   "April 2015\r\nJuly 2015 - changes sustained"])
 def test_changes_sustained_after_the_completion_leaves_the_earlier_date_the_completion(text):
     assert milestones(text) == [
         ("completion", datetime.date(2015, 4, 30), ""), ("changes_sustained", datetime.date(2015, 7, 31), "")]
+
+
+def test_two_kinds_named_before_one_date_are_two_milestones_on_that_date():
+    assert milestones("Initial feedback and completion April 2015") == [
+        ("initial_feedback", datetime.date(2015, 4, 30), ""), ("completion", datetime.date(2015, 4, 30), "")]
 
 
 def test_an_interim_date_named_first_leaves_the_last_the_completion():

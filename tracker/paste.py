@@ -4,15 +4,20 @@ Two shapes are read, and a preview lets the office correct the result before sav
 
 (a) rows copied from a table in Word or Excel: cells separated by tabs, one row per
     recommendation, in the order No. | Recommendation | Responsibility | Date. A header
-    row is recognised by its words (``tracker.columns``) and then decides the order.
-    Excel quotes a cell that holds line breaks; Word does not, so a row whose cells
-    run over several lines is put back together until it has all its cells.
+    row is recognised by its words (``tracker.columns``) and then decides the order
+    (a title copied above it is left out). Excel quotes a cell that holds line breaks;
+    Word does not, so a row whose cells run over several lines is put back together
+    until it has all its cells. A line of words alone between rows (a merged heading
+    row) is the theme of the rows after it.
 (b) text as printed: a recommendation starts on a line that begins with its number
     ("R01", "Rec 1", "Recommendation 1", "Leisure Task Group Rec 1", "SR (25/26) 01",
     "1." or "1)"); the lines after it are its text; "Responsibility:", "Lead:",
     "Owner:" or "Owners:" lines give the owners, and "Date:", "Timescale:", "Original
     date for completion:" or "Completion date:" lines give the date. A "Theme:" line
-    gives the theme of the recommendations after it.
+    gives the theme of the recommendations after it. "1." or "1)" starts a
+    recommendation only when the paste's first number is written that way; otherwise
+    such lines are numbered sub-parts. A line after the date that is not a date, or
+    before the first number, is a problem naming the line.
 
 A recommendation's text is split into a lead and sub-parts by the same rules in both
 shapes and in spreadsheets (``split_recommendation_text``); owners are split at "/",
@@ -160,7 +165,7 @@ def duplicate_numbers(numbered: list[tuple[str, int | None]], place: str, column
 
 def number_key(number: str) -> str:
     """A number as compared for duplicates: case, spacing and leading zeros ignored."""
-    return re.sub(r"\d+", lambda digits: str(int(digits.group(0))), " ".join(number.upper().split()))
+    return re.sub(r"(?<!\d)0+(?=\d)", "", " ".join(number.upper().split()))
 
 
 def clean(value: object) -> str:

@@ -3,6 +3,7 @@
 The scrutiny office uploads the tracker it keeps today, an Excel workbook (.xlsx) or a
 CSV file (.csv). The rules:
 
+- the table is on the first worksheet that has a header row (else the first worksheet);
 - the header row is found among the first 15 rows (titles often sit above the table),
   by the column names councils use (``tracker.columns``); the number, recommendation,
   responsibility and date columns are required, theme, progress and category are read

@@ -4,6 +4,7 @@ trusted is refused with one line and changes nothing."""
 import datetime
 import gzip
 import io
+import itertools
 import json
 import tracemalloc
 
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import RecommendationFactory
+from tests.pages import evidence_fields
 from tracker import backup, services
 from tracker.demo import create_demo_users
 from tracker.forms import EvidenceForm
@@ -134,7 +136,8 @@ def test_export_wipe_and_restore_gives_back_every_row(tmp_path, seed_with_users_
     assert PublishedPack.objects.get().published_at.microsecond == 123457
     assert authenticate(username="officer", password="officer-demo-pass") is not None
     # New rows get new ids: the sequences (PostgreSQL's, which flush restarted) carry on after the restored rows.
-    newer = EvidenceUpdate.objects.create(recommendation=Recommendation.objects.first(), text="After the restore.")
+    newer = EvidenceUpdate.objects.create(recommendation=Recommendation.objects.first(), text="After the restore.",
+                                          position=999)
     assert newer.pk > max(pk for pk, _ in before["tracker.evidenceupdate"])
     recommendations = len(before["tracker.recommendation"])
     total = sum(len(rows) for rows in before.values())
@@ -198,16 +201,16 @@ def officer():
 def test_any_text_the_evidence_form_accepts_comes_back_exactly(tmp_path, officer):
     recommendation = RecommendationFactory()
     file = tmp_path / "backup.jsonl"
+    positions = itertools.count()
 
     @given(typed=pasted)
     @settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     def round_trip(typed):
-        form = EvidenceForm({"r1-text": typed, "r1-written_on_0": "1", "r1-written_on_1": "6",
-                             "r1-written_on_2": "2016"}, prefix="r1")
+        form = EvidenceForm(evidence_fields("r1", typed), prefix="r1")
         assume(form.is_valid())
         text = form.cleaned_data["text"]
         evidence = EvidenceUpdate.objects.create(recommendation=recommendation, text=text,
-                                                 written_on=form.cleaned_data["written_on"])
+                                                 written_on=form.cleaned_data["written_on"], position=next(positions))
         before = every_row()
         export(file)
         EvidenceUpdate.objects.all().delete()
@@ -399,7 +402,8 @@ def test_a_file_copied_with_windows_line_endings_and_a_blank_last_line_still_res
 def test_saying_no_at_the_prompt_changes_nothing(tmp_path, small_database, monkeypatch):
     file = tmp_path / "backup.jsonl"
     export(file)
-    EvidenceUpdate.objects.create(recommendation=Recommendation.objects.get(), text="Added after the backup.")
+    EvidenceUpdate.objects.create(recommendation=Recommendation.objects.get(), text="Added after the backup.",
+                                  position=999)
     before = every_row()
     asked = []
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "no")
@@ -427,9 +431,12 @@ def test_the_export_streams_so_ten_times_the_rows_take_about_the_same_memory(tmp
     recommendation = RecommendationFactory()
     text = "Training delivered to every frontline team. " * 25  # about 1,100 characters
 
+    positions = itertools.count()
+
     def evidence(count):
         EvidenceUpdate.objects.bulk_create(
-            EvidenceUpdate(recommendation=recommendation, text=f"{n} {text}") for n in range(count)
+            EvidenceUpdate(recommendation=recommendation, text=f"{n} {text}", position=next(positions))
+            for n in range(count)
         )
 
     n = 2 * backup.CHUNK_SIZE

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A form in an encoding other than UTF-8 gets a 400 page before the CSRF check reads it.
+    "scrutiny.middleware.UnreadableFormMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear refusal.
     "axes.middleware.AxesMiddleware",

@@ -76,3 +76,21 @@ class UnreadableFormMiddleware:
             return True  # Django answers this one itself, with a 400
         return _urlencoded_is_utf8(body)
 
+
+class PrivatePagesMiddleware:
+    """Pages for a signed-in person are kept by no cache, shared or the browser's own.
+
+    A response that sets its own Cache-Control keeps it: the sign-in page and draft packs
+    say no-store themselves, and a published pack version, which never changes, may be
+    kept by the browser for a year.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

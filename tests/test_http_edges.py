@@ -1,14 +1,17 @@
-"""What arrives at the edge of the app: forms in odd encodings."""
+"""What arrives at the edge of the app: forms in odd encodings, and what caches may keep."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from tests.factories import CommitteeFactory, UserFactory
 from tests.pages import text
-from tests.test_pack_support import scrutiny_officer
+from tests.test_pack_support import make_user, scrutiny_officer, small_meeting
+from tracker import roles
 from tracker.models import Meeting
+from tracker.pack.publish import publish_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +78,7 @@ def test_a_signed_in_form_in_another_encoding_gets_the_same_page_and_changes_not
     assert response.status_code == 400
     assert UNREADABLE in text(response)
     assert Meeting.objects.count() == meetings
+    assert response["Cache-Control"] == "private, no-store"
 
 
 @pytest.mark.parametrize("content_type", [FORM, f"{FORM}; charset=utf-8", f"{FORM}; charset=UTF-8",
@@ -101,3 +105,41 @@ def test_a_nul_typed_into_a_utf8_form_is_left_to_the_form():
     response = send(browser(), "/accounts/login/", b"username=sa%00m&password=x", FORM)
     assert response.status_code == 200
     assert "Null characters are not allowed." in text(response)
+
+
+# --- What caches may keep ----------------------------------------------------------------
+
+
+@pytest.fixture
+def meeting():
+    return small_meeting()
+
+
+@pytest.mark.parametrize("url", ["/", "/meetings/", "/recommendations/", "/search/?q=training"])
+def test_pages_for_a_signed_in_person_are_kept_by_no_cache(client, meeting, url):
+    client.force_login(make_user(roles.COMMITTEE_MEMBER))
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_meeting_page_and_its_pack_versions_are_kept_by_no_cache(client, meeting):
+    client.force_login(scrutiny_officer())
+    for url in (f"/meetings/{meeting.pk}/", reverse("pack_versions", args=[meeting.pk])):
+        assert client.get(url)["Cache-Control"] == "private, no-store", url
+
+
+def test_draft_packs_are_no_store_and_a_published_version_is_kept_for_a_year(client, meeting):
+    client.force_login(scrutiny_officer())
+    assert client.get(reverse("pack_preview", args=[meeting.pk]))["Cache-Control"] == "no-store"
+    assert client.get(reverse("pack_pdf", args=[meeting.pk]))["Cache-Control"] == "no-store"
+    published = publish_pack(meeting, by=scrutiny_officer())
+    response = client.get(reverse("pack_download", args=[published.pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, max-age=31536000, immutable"
+
+
+def test_the_sign_in_page_keeps_its_own_never_cache_headers(client):
+    response = client.get("/accounts/login/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "max-age=0" in response["Cache-Control"]

@@ -202,6 +202,9 @@ AXES_CLIENT_IP_CALLABLE = "scrutiny.lockout.client_address"
 AXES_LOCKOUT_CALLABLE = "scrutiny.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 
+# A password reset link works once, for this long (seconds); the email says how long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 60 * 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

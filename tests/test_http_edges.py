@@ -115,7 +115,8 @@ def meeting():
     return small_meeting()
 
 
-@pytest.mark.parametrize("url", ["/", "/meetings/", "/recommendations/", "/search/?q=training"])
+@pytest.mark.parametrize("url", ["/", "/meetings/", "/recommendations/", "/search/?q=training",
+                                 "/accounts/password/"])
 def test_pages_for_a_signed_in_person_are_kept_by_no_cache(client, meeting, url):
     client.force_login(make_user(roles.COMMITTEE_MEMBER))
     response = client.get(url, follow=True)

@@ -98,7 +98,7 @@ class ResetPasswordForm(auth_forms.PasswordResetForm):
             "invalid": "Enter an email address in the correct format, like name@example.com",
         })
         email.widget.attrs["spellcheck"] = "false"
-        self.helper = _helper(Field.text("email", field_width=20))
+        self.helper = _helper(Field.text("email", field_width=30))
 
     error_links = GovukForm.error_links
 

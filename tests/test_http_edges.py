@@ -11,7 +11,7 @@ from tests.pages import text
 from tests.test_pack_support import make_user, scrutiny_officer, small_meeting
 from tracker import roles
 from tracker.models import Meeting
-from tracker.pack.publish import publish_pack
+from tracker.services import publish_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_draft_packs_are_no_store_and_a_published_version_is_kept_for_a_year(cli
     client.force_login(scrutiny_officer())
     assert client.get(reverse("pack_preview", args=[meeting.pk]))["Cache-Control"] == "no-store"
     assert client.get(reverse("pack_pdf", args=[meeting.pk]))["Cache-Control"] == "no-store"
-    published = publish_pack(meeting, by=scrutiny_officer())
+    published = publish_pack(meeting, by=scrutiny_officer()).pack
     response = client.get(reverse("pack_download", args=[published.pk]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, max-age=31536000, immutable"

@@ -327,7 +327,7 @@ def assessment_for_form(pk: int) -> Assessment:
     """An assessment with its meeting, categories and recommendation, for the proposal and decision pages."""
     return (
         Assessment.objects.select_related(
-            "meeting__committee__scheme", "proposed_category", "agreed_category", "proposed_by", "agreed_by",
+            "meeting__committee", "meeting__scheme", "proposed_category", "agreed_category", "proposed_by", "agreed_by",
             "recommendation__conclusion__meeting",
         )
         .prefetch_related(

@@ -34,6 +34,8 @@ from tracker.models import (
     Milestone,
     PublishedPack,
     Recommendation,
+    held_before,
+    latest_meeting_first,
     meetings_before,
 )
 from tracker.pack.context import pack_for
@@ -69,46 +71,86 @@ def locked_for_edit(instance, expected_version: int | None, *, gone: str = ""):
     return current
 
 
+def _date_in_force(assessment: Assessment) -> tuple[datetime.date | None, bool]:
+    """The date the category rules judge this recommendation against at this meeting, and whether
+    it is a revised date (categories.date_in_force)."""
+    meeting = assessment.meeting
+    revised = None
+    if meeting.scheme.revised_dates_count:
+        revised = (
+            Assessment.objects.filter(recommendation_id=assessment.recommendation_id, anticipated_date__isnull=False)
+            .filter(held_before(meeting, "meeting__"))
+            .order_by(*latest_meeting_first())
+            .values_list("anticipated_date", flat=True)
+            .first()
+        )
+    in_force = categories.date_in_force(
+        assessment.recommendation.completion_date(), revised, revised_dates_count=meeting.scheme.revised_dates_count
+    )
+    return in_force, revised is not None and in_force == revised
+
+
 def _set_category(
     assessment: Assessment,
     side: str,
-    category: Category,
+    category: Category | None,
     anticipated_date: datetime.date | None,
     *,
     by,
     expected_version: int | None,
     reason: str,
     today: datetime.date | None,
+    reasons: str = "",
+    **also,
 ) -> tuple[Assessment, list[str]]:
     """Apply the category rules and record ``side`` ("proposed" or "agreed") of an assessment.
 
-    Refused (ValidationError) when the category is not of the committee's scheme or its
-    rules say no; a moved anticipated date needs a reason and is kept as a DateChange.
-    Returns the saved row and the rules' warnings.
+    Refused (ValidationError) when the category is not of the scheme the meeting uses or
+    its rules say no (tracker.categories, judged against the date in force); a moved
+    anticipated date needs a reason and is kept as a DateChange. Without categories
+    (narrative tracking) there is no category to give, and none may be. ``also`` sets
+    further fields of the saved row. Returns the saved row and the rules' warnings.
     """
     meeting = assessment.meeting
-    if category.scheme_id != meeting.committee.scheme_id:
-        raise ValidationError({"category": "Choose a category of this committee’s scheme."})
-    verdict = categories.check_proposal(
-        category,
-        anticipated_date,
-        completion_date=assessment.recommendation.completion_date(),
-        meeting_date=meeting.date,
-        today=today,
-    )
-    moved = bool(assessment.anticipated_date and anticipated_date and anticipated_date != assessment.anticipated_date)
-    if moved and not reason.strip():
-        verdict.refuse("reason", "Say why the anticipated date is moving.")
-    verdict.raise_if_refused()
+    scheme_categories = list(meeting.scheme.categories.all())
+    reasons = (reasons or "").strip()
+    warnings = []
+    if category is None:
+        if scheme_categories:
+            raise ValidationError({"category": "Choose a category."})
+        anticipated_date = None
+    else:
+        if category.scheme_id != meeting.scheme_id:
+            raise ValidationError({"category": "Choose a category of the scheme this meeting uses."})
+        completion_date, revised = _date_in_force(assessment)
+        verdict = categories.check_proposal(
+            category,
+            anticipated_date,
+            completion_date=completion_date,
+            date_revised=revised,
+            meeting_date=meeting.date,
+            today=today,
+            reasons=reasons,
+            has_late_category=categories.late_category(scheme_categories) is not None,
+        )
+        moved = bool(
+            assessment.anticipated_date and anticipated_date and anticipated_date != assessment.anticipated_date
+        )
+        if moved and not reason.strip():
+            verdict.refuse("reason", "Say why the anticipated date is moving.")
+        verdict.raise_if_refused()
+        warnings = verdict.warnings
+    texts.check_storable(reasons, "reasons")
     current = locked_for_edit(
         assessment, expected_version,
         gone=f"{assessment.recommendation} was taken off the list for the {meeting.date_display} meeting while you "
         "were editing, so nothing was saved. Ask the scrutiny office if it should be tracked.",
     )
-    if moved:
+    if category is not None and current.anticipated_date and anticipated_date \
+            and anticipated_date != current.anticipated_date:
         _by(DateChange(
             assessment=current,
-            previous_date=assessment.anticipated_date,
+            previous_date=current.anticipated_date,
             new_date=anticipated_date,
             reason=reason.strip(),
             changed_by=by,
@@ -117,9 +159,12 @@ def _set_category(
     setattr(current, f"{side}_by", by)
     setattr(current, f"{side}_at", timezone.now())
     current.anticipated_date = anticipated_date
+    current.reasons = reasons
+    for name, value in also.items():
+        setattr(current, name, value)
     _by(current, by).save()
     _copy_fields(current, assessment)
-    return current, verdict.warnings
+    return current, warnings
 
 
 @transaction.atomic
@@ -131,19 +176,23 @@ def propose_assessment(
     by,
     expected_version: int | None = None,
     reason: str = "",
+    reasons: str = "",
     today: datetime.date | None = None,
+    on_behalf: bool = False,
 ) -> list[str]:
-    """The cabinet member's proposed category for a recommendation at a meeting.
+    """Record a proposed category for a recommendation at a meeting (the rules, no permission).
 
     Refused (ValidationError) when the category's rules say so: a category that needs an
-    anticipated date without one, or an in-progress category once the timescale has expired.
-    Returns the warnings (e.g. "achieved fully" proposed after the completion date).
-    Moving an anticipated date already advised needs a reason, and the move is kept.
-    Permission and meeting state are checked by propose_category, which users go through.
+    anticipated date without one, or reasons without them, or an in-progress category once
+    the date in force has passed. Returns the warnings (e.g. "achieved fully" proposed
+    after the completion date, where the scheme has a late category). Moving an anticipated
+    date already advised needs a reason, and the move is kept. Permission and meeting state
+    are checked by propose_category, which users go through.
     """
     _, warnings = _set_category(
         assessment, "proposed", category, anticipated_date,
-        by=by, expected_version=expected_version, reason=reason, today=today,
+        by=by, expected_version=expected_version, reason=reason, today=today, reasons=reasons,
+        proposed_on_behalf=on_behalf,
     )
     return warnings
 
@@ -201,7 +250,7 @@ def schedule_meeting(
         errors["date"] = f"{committee} already has a meeting on {date:%-d %B %Y}."
     if errors:
         raise ValidationError(errors)
-    meeting = Meeting(committee=committee, date=date, evidence_deadline=evidence_deadline)
+    meeting = Meeting(committee=committee, scheme=committee.scheme, date=date, evidence_deadline=evidence_deadline)
     _by(meeting, by).save()
     return meeting
 
@@ -235,15 +284,17 @@ def change_meeting(
 def choose_recommendations(meeting: Meeting, recommendations=None, *, by) -> list[Assessment]:
     """The scrutiny office picks the recommendations to track at a meeting.
 
-    By default every recommendation of the committee not yet concluded: what was not
-    concluded last time carries forward. Each chosen one gets its Assessment row for the
-    meeting. One taken off the list loses its row only while nobody has assessed it.
+    By default every recommendation the committee tracks that the executive accepted (or
+    accepted in principle) and that is not yet concluded: what was not concluded last time
+    carries forward. Any of its recommendations not concluded or withdrawn may be chosen.
+    Each chosen one gets its Assessment row for the meeting. One taken off the list loses
+    its row only while nobody has assessed it.
     """
     permissions.ensure(by, "manage_meetings")
     _require(meeting, "choose_recommendations")
-    trackable = Recommendation.objects.filter(inquiry__committee_id=meeting.committee_id).tracked()
+    trackable = Recommendation.objects.filter(committee_id=meeting.committee_id).tracked()
     if recommendations is None:
-        chosen = list(trackable)
+        chosen = list(trackable.tracked_by_default())
     else:
         chosen = list(recommendations)
         allowed = set(trackable.values_list("pk", flat=True))
@@ -261,7 +312,7 @@ def choose_recommendations(meeting: Meeting, recommendations=None, *, by) -> lis
     }
     dropped = [a for rec_id, a in existing.items() if rec_id not in chosen_ids]
     kept_back = [
-        str(a.recommendation) for a in dropped if a.proposed_category_id or a.agreed_category_id
+        str(a.recommendation) for a in dropped if a.proposed_category_id or a.decided
     ]
     if kept_back:
         raise ValidationError(
@@ -443,29 +494,33 @@ def propose_category(
     by,
     expected_version: int | None = None,
     reason: str = "",
+    reasons: str = "",
     today: datetime.date | None = None,
 ) -> list[str]:
-    """The cabinet member proposes a category for a recommendation of their portfolio.
+    """The assessor proposes a category for a recommendation of their portfolio, or the
+    scrutiny office enters one on the owners' behalf (recorded as such).
 
     Only while the meeting is open for evidence; the category rules are those of
     propose_assessment. Returns its warnings.
     """
-    permissions.ensure(by, "propose", assessment.recommendation)
+    permissions.ensure(by, "propose", assessment)
     _require(assessment.meeting, "propose")
     return propose_assessment(
-        assessment, category, anticipated_date, by=by, expected_version=expected_version, reason=reason, today=today
+        assessment, category, anticipated_date, by=by, expected_version=expected_version, reason=reason,
+        reasons=reasons, today=today, on_behalf=not permissions.assesses_for(by, assessment),
     )
 
 
 @transaction.atomic
 def record_decision(
     assessment: Assessment,
-    category: Category,
+    category: Category | None,
     anticipated_date: datetime.date | None = None,
     *,
     by,
     expected_version: int | None = None,
     reason: str = "",
+    reasons: str = "",
     concluded: bool = False,
     remark: str = "",
     today: datetime.date | None = None,
@@ -473,15 +528,16 @@ def record_decision(
     """The scrutiny office records the committee's category (which may differ from the proposal).
 
     The proposal stays as it was; the agreed category is kept beside it. The same rules
-    apply as to a proposal. With ``concluded`` the committee concludes the recommendation
-    (see ``conclude``). Returns the warnings.
+    apply as to a proposal. Without categories (narrative tracking) the decision is only
+    whether it is completed (``concluded``) or tracking continues. With ``concluded`` the
+    committee concludes the recommendation (see ``conclude``). Returns the warnings.
     """
     permissions.ensure(by, "record_decisions")
     meeting = assessment.meeting
     _require(meeting, "record_decision")
     current, warnings = _set_category(
         assessment, "agreed", category, anticipated_date,
-        by=by, expected_version=expected_version, reason=reason, today=today,
+        by=by, expected_version=expected_version, reason=reason, today=today, reasons=reasons,
     )
     existing = Conclusion.objects.filter(recommendation_id=assessment.recommendation_id).first()
     if concluded:
@@ -510,8 +566,8 @@ def conclude(assessment: Assessment, remark: str = "", *, by) -> list[str]:
     permissions.ensure(by, "record_decisions")
     _require(assessment.meeting, "record_decision")
     assessment.refresh_from_db()
-    if assessment.agreed_category is None:
-        raise ValidationError({"category": "Record the committee’s category before concluding."})
+    if not assessment.decided:
+        raise ValidationError({"category": "Record the committee’s decision before concluding."})
     try:
         with transaction.atomic():
             _by(Conclusion(
@@ -522,7 +578,7 @@ def conclude(assessment: Assessment, remark: str = "", *, by) -> list[str]:
             ), by).save()
     except IntegrityError as error:
         raise ValidationError({"concluded": f"{assessment.recommendation} is already concluded."}) from error
-    if not categories.normally_concludes(assessment.agreed_category):
+    if assessment.agreed_category is not None and not categories.normally_concludes(assessment.agreed_category):
         return [
             f"“{assessment.agreed_category}” is not an achieved category; "
             f"{assessment.recommendation} is concluded because the committee decided so."

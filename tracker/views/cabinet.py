@@ -33,7 +33,7 @@ def cabinet_meeting(request, meeting_id):
     evidence_open = cycle.allows(meeting, "add_evidence")
     for row in rows:
         row.can_propose = (
-            proposing_open and row.conclusion is None and permissions.can_propose(request.user, row.recommendation)
+            proposing_open and row.conclusion is None and permissions.can_propose(request.user, row.assessment)
         )
         row.can_add_evidence = (
             evidence_open and row.conclusion is None and permissions.can_add_evidence(request.user, row.recommendation)
@@ -59,8 +59,8 @@ def propose(request, assessment_id):
     """Propose a category, with an anticipated date where the category needs one."""
     assessment = assessment_or_404(assessment_id)
     recommendation = assessment.recommendation
-    permissions.ensure(request.user, "propose", recommendation)
-    scheme = assessment.meeting.committee.scheme
+    permissions.ensure(request.user, "propose", assessment)
+    scheme = assessment.meeting.scheme
 
     def make_form(data, version=None):
         read = version or assessment

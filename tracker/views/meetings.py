@@ -45,7 +45,7 @@ def meeting_new(request):
 
 
 def _meeting(meeting_id) -> Meeting:
-    return get_object_or_404(Meeting.objects.select_related("committee__scheme"), pk=meeting_id)
+    return get_object_or_404(Meeting.objects.select_related("committee", "scheme"), pk=meeting_id)
 
 
 @login_required
@@ -98,14 +98,15 @@ def meeting_choose(request, meeting_id):
     """Choose the recommendations to track: by default every one of the committee not yet concluded."""
     permissions.ensure(request.user, "manage_meetings")
     meeting = _meeting(meeting_id)
-    trackable = Recommendation.objects.filter(inquiry__committee_id=meeting.committee_id).tracked().order_by(
+    trackable = Recommendation.objects.filter(committee_id=meeting.committee_id).tracked().order_by(
         "inquiry_id", "position", "number"
     )
     chosen = list(meeting.assessments.values_list("recommendation_id", flat=True))
 
     def make_form(data, version=None):
         return ChooseRecommendationsForm(
-            data, queryset=trackable, initial={"recommendations": chosen or [r.pk for r in trackable]}
+            data, queryset=trackable,
+            initial={"recommendations": chosen or list(trackable.tracked_by_default().values_list("pk", flat=True))},
         )
 
     def save(data):
@@ -149,7 +150,7 @@ def decide(request, assessment_id):
     assessment = assessment_or_404(assessment_id)
     recommendation = assessment.recommendation
     meeting = assessment.meeting
-    scheme = meeting.committee.scheme
+    scheme = meeting.scheme
     conclusion = getattr(recommendation, "conclusion", None)
     initial = {
         "category": assessment.agreed_category_id or assessment.proposed_category_id,

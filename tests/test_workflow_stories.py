@@ -280,7 +280,7 @@ def test_decisions_are_marked_recorded_only_when_every_recommendation_has_one(se
     page = office.get(f"/meetings/{round_.meeting.pk}/")
     response = office.post(f"/meetings/{round_.meeting.pk}/advance/", {
         "to_state": hidden(page, "to_state"), "version": hidden(page, "version")}, follow=True)
-    assert "Record the committee’s category for every tracked recommendation first (still to do: R04, R05" in text(response)
+    assert "Record the committee’s decision on every tracked recommendation first (still to do: R04, R05" in text(response)
     round_.meeting.refresh_from_db()
     assert round_.meeting.state == Meeting.State.PACK_PUBLISHED
 

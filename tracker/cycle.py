@@ -78,7 +78,7 @@ STEPS = {
     State.PACK_PUBLISHED: Step(
         State.DECISIONS_RECORDED,
         "Mark the committee’s decisions as recorded",
-        "Every tracked recommendation needs the committee’s category first.",
+        "Every tracked recommendation needs the committee’s decision first.",
     ),
     State.DECISIONS_RECORDED: Step(
         State.CLOSED,
@@ -145,10 +145,10 @@ def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
     if to_state == State.EVIDENCE_OPEN and not assessments:
         problems.append("Choose the recommendations to track before opening the meeting for evidence.")
     if to_state == State.DECISIONS_RECORDED:
-        undecided = [str(a.recommendation) for a in assessments if a.agreed_category_id is None]
+        undecided = [str(a.recommendation) for a in assessments if not a.decided]
         if undecided:
             problems.append(
-                "Record the committee’s category for every tracked recommendation first "
+                "Record the committee’s decision on every tracked recommendation first "
                 f"(still to do: {', '.join(undecided)})."
             )
     return problems

@@ -239,17 +239,20 @@ class Inquiry(models.Model):
 
 class Theme(models.Model):
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="themes")
-    letter = models.CharField(max_length=20, help_text='As printed before its title, e.g. "A".')
+    letter = models.CharField(max_length=20, blank=True, help_text='As printed before its title, e.g. "A"; optional.')
     title = models.CharField(max_length=300)
 
     class Meta:
-        ordering = ["inquiry", "letter"]
+        ordering = ["inquiry", "letter", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["inquiry", "letter"], name="unique_theme_letter_per_inquiry")
+            models.UniqueConstraint(
+                fields=["inquiry", "letter"], condition=~Q(letter=""), name="unique_theme_letter_per_inquiry"
+            ),
+            models.UniqueConstraint(fields=["inquiry", "title"], name="unique_theme_title_per_inquiry"),
         ]
 
     def __str__(self):
-        return f"{self.letter} {self.title}"
+        return f"{self.letter} {self.title}".strip()
 
 
 class Owner(models.Model):

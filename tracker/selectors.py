@@ -503,3 +503,21 @@ def last_editor(instance):
     """Who saved the latest version of a record with history (for "someone else saved this")."""
     latest = instance.history.select_related("history_user").order_by("-history_date", "-history_id").first()
     return latest.history_user if latest else None
+
+
+# --- Setting up ---------------------------------------------------------------------------------
+
+
+def setup_counts() -> dict[str, int]:
+    """How many of each thing the scrutiny office has set up (a count each, whatever the numbers)."""
+    from django.contrib.auth import get_user_model
+
+    from tracker.models import AssessmentScheme, Inquiry, Owner
+
+    return dict(
+        committees=Committee.objects.count(),
+        schemes=AssessmentScheme.objects.filter(retired=False).count(),
+        inquiries=Inquiry.objects.count(),
+        people=get_user_model().objects.filter(is_active=True).count(),
+        owners=Owner.objects.count(),
+    )

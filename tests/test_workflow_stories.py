@@ -211,7 +211,7 @@ def test_a_proposal_saved_from_an_old_page_is_refused_and_shows_the_saved_one(ro
     assert refused.status_code == 409
     assert summary_errors(refused)[0].startswith(
         "Someone else (Callum Cabinet) saved the proposal for R06 while you were editing it")
-    assert "Cabinet member’s proposal 2 – Achieved (Late)" in text(refused)
+    assert "Cabinet Member’s proposal 2 – Achieved (Late)" in text(refused)
     assert round_.here("R06").proposed_category.code == "2"
 
 

@@ -58,16 +58,20 @@ class Step:
     to_state: str
     button: str
     explanation: str
-    # Publishing the pack moves the meeting on by itself (tracker.pack.publish); the
-    # scrutiny office only marks it by hand where the pack was published elsewhere.
+    # Publishing the pack moves the meeting on by itself (tracker.services.publish_pack);
+    # the scrutiny office only marks it by hand where the pack was published elsewhere.
     by_publishing: bool = False
+
+    def explain(self, meeting: Meeting) -> str:
+        """The explanation in the committee's words ({assessor}: what it calls who proposes)."""
+        return self.explanation.format(assessor=meeting.committee.assessor_title)
 
 
 STEPS = {
     State.SCHEDULED: Step(
         State.EVIDENCE_OPEN,
         "Open the meeting for evidence",
-        "Officers and cabinet members can then add evidence; cabinet members can propose categories.",
+        "Officers can then add evidence, and the {assessor} can propose categories.",
     ),
     State.EVIDENCE_OPEN: Step(
         State.PACK_PUBLISHED,

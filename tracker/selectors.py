@@ -149,6 +149,7 @@ def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
         Assessment.objects.filter(meeting=meeting)
         .select_related(
             "meeting__committee",
+            "meeting__scheme",
             "recommendation__theme",
             "recommendation__inquiry",
             "recommendation__conclusion__meeting",
@@ -503,6 +504,16 @@ def last_editor(instance):
     """Who saved the latest version of a record with history (for "someone else saved this")."""
     latest = instance.history.select_related("history_user").order_by("-history_date", "-history_id").first()
     return latest.history_user if latest else None
+
+
+def unassessed(meeting: Meeting) -> list[str]:
+    """The tracked recommendations with no proposed category yet, by number (for the scrutiny office,
+    before it publishes: the pack would print them "Not yet assessed")."""
+    return list(
+        Assessment.objects.filter(meeting=meeting, proposed_category__isnull=True, agreed_category__isnull=True)
+        .order_by("recommendation__position", "recommendation__number")
+        .values_list("recommendation__number", flat=True)
+    )
 
 
 # --- Setting up ---------------------------------------------------------------------------------

@@ -274,7 +274,7 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
     # The committee agrees the proposal for R06 and concludes it.
     office.click(region(page, "R06").get_by_role("button", name="Record the decision on R06"))
     expect(office.heading()).to_have_text("Record the committee’s decision on R06")
-    expect(office.main).to_contain_text(re.compile(r"The cabinet member proposed:\s+2 – Achieved \(Late\)\s*\."))
+    expect(office.main).to_contain_text(re.compile(r"The Cabinet Member proposed:\s+2 – Achieved \(Late\)\s*\."))
     expect(page.get_by_role("radio", name="2 – Achieved (Late)")).to_be_checked()
     page.get_by_role("checkbox", name="The committee concluded this recommendation").check()
     page.get_by_label("Remark for the tracking assessment (optional)").fill(scenes.REMARK)
@@ -288,7 +288,7 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
 
     # And keeps R04 on the list with progress made, by 31 December 2016.
     office.click(region(page, "R04").get_by_role("button", name="Record the decision on R04"))
-    expect(office.main).to_contain_text(re.compile(r"The cabinet member proposed:\s+no category\s*\."))
+    expect(office.main).to_contain_text(re.compile(r"The Cabinet Member proposed:\s+no category\s*\."))
     page.get_by_role("radio", name="3 – Not Achieved (Progress Made)").check()
     fill_date(page.get_by_role("group", name="Anticipated date"), 31, 12, 2016)
     office.click_button("Record the decision")

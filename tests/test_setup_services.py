@@ -369,3 +369,38 @@ def test_a_leaver_is_deactivated_and_keeps_their_name_on_their_work(office):
     assert not leaver.is_active and leaver.get_full_name() == "Lee Ver"
     with pytest.raises(ValidationError, match="your own account"):
         services.set_person_active(office, False, by=office)
+
+
+def test_the_timeline_names_each_entrys_committee_and_the_move(office, seed):
+    from tests.pages import text
+    from tracker.demo import create_demo_users
+
+    create_demo_users()
+    old_committee = Committee.objects.get()
+    new_committee = services.create_committee(by=office, name="Children and Families Committee",
+                                              scheme=old_committee.scheme, assessed_by=Committee.AssessedBy.EXECUTIVE)
+    services.transfer_inquiry(seed, new_committee, by=office, on=datetime.date(2016, 5, 20),
+                              reason="The committees were restructured in May 2016.")
+    r01 = Recommendation.objects.get(number="R01")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(office)
+    words = text(client.get(f"/recommendations/{r01.pk}/"))
+    conclusion = words.index("Date concluded by the committee")
+    assert old_committee.name in words[conclusion - 250:conclusion]
+    assert (f"Moved to another committee Moved 20 May 2016 · recorded by Olu Office From {old_committee.name} "
+            "to Children and Families Committee, with the whole inquiry. Reason: The committees were restructured "
+            "in May 2016.") in words
+
+
+def test_footnote_markers_read_as_numbered_notes_on_the_pages_not_as_markup(office, seed):
+    from django.test import Client
+
+    from tests.pages import text
+
+    client = Client()
+    client.force_login(office)
+    page = client.get(f"/recommendations/{Recommendation.objects.get(number='R01').pk}/")
+    assert "[^" not in text(page)
+    assert 'href="#note-' in page.content.decode() and "3. www.paceuk.info/support-for-parents/" in text(page)

@@ -24,12 +24,13 @@ from tracker.models import (
     Milestone,
     Recommendation,
     Responsibility,
+    Transfer,
     meetings_before,
 )
 
 # What a page shows beside an update: who wrote it, which meeting it follows and was written
 # for (its deadline), and the published pack it was corrected after.
-EVIDENCE_WITH = ("author", "following_meeting", "for_meeting", "corrected_after__meeting")
+EVIDENCE_WITH = ("author", "following_meeting__committee", "for_meeting", "corrected_after__meeting")
 
 
 def recommendations_for_admin(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
@@ -345,18 +346,20 @@ def assessment_for_form(pk: int) -> Assessment:
 class TimelineEntry:
     """One thing that happened to a recommendation, in the order it happened."""
 
-    kind: str  # evidence / proposal / decision / date_change / conclusion
+    kind: str  # evidence / proposal / decision / date_change / conclusion / transfer / withdrawn
     when: str
     key: tuple
     who: object = None
     subject: object = None
     versions: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    committee: object = None  # the committee whose meeting it happened at
 
 
 def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry]]:
     """Every meeting's proposed and agreed category, every evidence update with author, date and
-    earlier versions, the date changes and the conclusion, in one chronological list.
+    earlier versions, the date changes, moves to another committee, the conclusion or its
+    withdrawal, in one chronological list. Each entry at a meeting names its committee.
 
     Order: a recommendation's history goes round by round, meeting by meeting (as in
     Meeting.objects.chronological(), where an undated meeting keeps its place). Within a
@@ -370,7 +373,8 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
             Prefetch(
                 "assessments",
                 queryset=Assessment.objects.select_related(
-                    "meeting", "proposed_category", "agreed_category", "proposed_by", "agreed_by"
+                    "meeting__committee", "meeting__scheme", "proposed_category", "agreed_category", "proposed_by",
+                    "agreed_by",
                 ).prefetch_related(Prefetch("date_changes", queryset=DateChange.objects.select_related("changed_by"))),
             ),
             Prefetch(
@@ -380,11 +384,17 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
                 ),
                 to_attr="milestones_with_changes",
             ),
+            Prefetch(
+                "transfers",
+                queryset=Transfer.objects.select_related("from_committee", "to_committee", "transferred_by"),
+            ),
         )
         .get()
     )
+    committees = {recommendation.committee_id, recommendation.inquiry.committee_id}
+    committees |= {c for t in recommendation.transfers.all() for c in (t.from_committee_id, t.to_committee_id)}
     meetings = sorted(
-        Meeting.objects.filter(committee_id=recommendation.inquiry.committee_id), key=chronological_key
+        Meeting.objects.filter(committee_id__in=committees).select_related("committee"), key=chronological_key
     )
     order = {m.pk: index for index, m in enumerate(meetings)}
     updates = list(recommendation.evidence_updates.all())
@@ -426,18 +436,21 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
         entries.append(TimelineEntry(
             "evidence", when, key + (update.written_on or datetime.date.min, update.position),
             who=update.author, subject=update, versions=earlier,
+            committee=update.following_meeting.committee if update.following_meeting_id else None,
         ))
     for assessment in assessments:
         index = order.get(assessment.meeting_id, len(meetings))
+        committee = assessment.meeting.committee
         if assessment.proposed_category_id:
             entries.append(TimelineEntry(
                 "proposal", f"For {assessment.meeting.in_words}", (index, 1, datetime.date.min, 0),
                 who=assessment.proposed_by, subject=assessment, versions=earlier_proposals.get(assessment.pk, []),
+                committee=committee,
             ))
-        if assessment.agreed_category_id:
+        if assessment.decided:
             entries.append(TimelineEntry(
                 "decision", f"At {assessment.meeting.in_words}", (index, 2, datetime.date.min, 0),
-                who=assessment.agreed_by, subject=assessment,
+                who=assessment.agreed_by, subject=assessment, committee=committee,
             ))
         for change in assessment.date_changes.all():
             entries.append(TimelineEntry(
@@ -452,16 +465,28 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
                 "date_change", f"Moved {day:%-d %B %Y}", (round_of(day), 0, day, change.pk),
                 who=change.changed_by, subject=change, extra={"what": f"{milestone.get_kind_display()} date"},
             ))
+    for transfer in recommendation.transfers.all():
+        entries.append(TimelineEntry(
+            "transfer", f"Moved {transfer.transferred_on:%-d %B %Y}",
+            (round_of(transfer.transferred_on), 0, transfer.transferred_on, transfer.pk),
+            who=transfer.transferred_by, subject=transfer,
+        ))
     conclusion = getattr(recommendation, "conclusion", None)
     if conclusion is not None:
-        agreed = next(
-            (a.agreed_category for a in recommendation.assessments.all() if a.meeting_id == conclusion.meeting_id),
-            None,
-        )
+        concluding = next((a for a in assessments if a.meeting_id == conclusion.meeting_id), None)
+        agreed = concluding.agreed_category if concluding else None
         entries.append(TimelineEntry(
             "conclusion", f"At {conclusion.meeting.in_words}",
             (order.get(conclusion.meeting_id, len(meetings)), 3, datetime.date.min, 0),
-            who=conclusion.concluded_by, subject=conclusion, extra={"tracking_assessment": agreed},
+            who=conclusion.concluded_by, subject=conclusion,
+            extra={"tracking_assessment": agreed,
+                   "completed_words": concluding.meeting.scheme.completed_words if concluding else ""},
+            committee=concluding.meeting.committee if concluding else None,
+        ))
+    if recommendation.withdrawn_on:
+        entries.append(TimelineEntry(
+            "withdrawn", f"Withdrawn {recommendation.withdrawn_on:%-d %B %Y}",
+            (round_of(recommendation.withdrawn_on), 5, recommendation.withdrawn_on, 0), subject=recommendation,
         ))
     entries.sort(key=lambda entry: entry.key)
     return recommendation, entries

@@ -150,3 +150,20 @@ def evidence(text: str) -> SafeString:
 def written_late(update) -> bool:
     """Was the update written after the evidence deadline of the meeting it was written for?"""
     return cycle.written_after_deadline(update)
+
+
+@register.filter
+def footnote_marks(text: str, recommendation) -> SafeString:
+    """Escaped text for a page, its [^N] markers as links to the footnotes listed under it."""
+    def mark(match):
+        number = match.group(1)
+        return format_html('<sup><a class="govuk-link" href="#note-{}-{}" aria-label="note {}">{}</a></sup>',
+                           recommendation.pk, number, number, number)
+
+    out, position = [], 0
+    for match in FOOTNOTE_MARKER.finditer(text or ""):
+        out.append(conditional_escape((text or "")[position:match.start()]))
+        out.append(mark(match))
+        position = match.end()
+    out.append(conditional_escape((text or "")[position:]))
+    return mark_safe("".join(out))

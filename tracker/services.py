@@ -1258,6 +1258,25 @@ def invite_person(*, by, email: str, full_name: str, roles_given: list[str], own
     return user
 
 
+@transaction.atomic
+def add_first_scrutiny_officer(*, email: str, full_name: str):
+    """A new installation's first scrutiny-office user, made from the server's command line
+    (``manage.py add_scrutiny_officer``): whoever runs commands on the server already has the
+    installation's keys. Not a superuser: the pages are all the office needs. They choose
+    their password from the invitation link the command prints."""
+    User = get_user_model()
+    username = _username_for(email)
+    if User.objects.filter(Q(username__iexact=username) | Q(email__iexact=username)).exists():
+        raise ValidationError({"email": f"{email} already has an account."})
+    first, _, last = full_name.strip().partition(" ")
+    user = User(username=username, email=username, first_name=first, last_name=last)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    _give_access(user, [roles.SCRUTINY_OFFICE], [])
+    return user
+
+
 def _give_access(user, roles_given: list[str], owners: list[Owner]) -> None:
     from django.contrib.auth.models import Group
 

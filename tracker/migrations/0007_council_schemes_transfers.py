@@ -7,12 +7,18 @@ from django.db import migrations, models
 
 
 def council_from_committees(apps, schema_editor):
-    """One installation, one council: its name comes from what the committees held."""
+    """One installation, one council: its name comes from what the committees held.
+
+    Until now every pack printed "the City Council" in its first paragraph; an installation
+    with data keeps that wording (its scrutiny office can change it on the council's page).
+    """
     Committee = apps.get_model("tracker", "Committee")
     Council = apps.get_model("tracker", "Council")
     names = [name for name in Committee.objects.values_list("council", flat=True) if name]
     if names or Committee.objects.exists():
-        Council.objects.get_or_create(pk=1, defaults={"name": names[0] if names else ""})
+        Council.objects.get_or_create(
+            pk=1, defaults={"name": names[0] if names else "", "name_in_sentences": "the City Council"}
+        )
 
 
 def committees_and_schemes_in_place(apps, schema_editor):

@@ -238,6 +238,15 @@ def test_a_wrong_invitation_is_explained_beside_each_field(demo, office):
     assert User.objects.count() == 4 and mail.outbox == []
 
 
+def test_an_email_address_with_an_apostrophe_is_a_username_and_a_very_long_one_is_refused(demo, office):
+    response = invite(office, email="Sean.O'Brien@anytown.gov.uk", full_name="Seán O’Brien")
+    assert response.status_code == 302
+    assert person("sean.o'brien@anytown.gov.uk").get_full_name() == "Seán O’Brien"
+    response = invite(office, email=f"{'a' * 140}@anytown.gov.uk")
+    assert response.status_code == 400
+    assert field_errors(response) == ["The e-mail address must be 150 characters or fewer to sign in with."]
+
+
 def test_a_mail_server_that_refuses_leaves_nothing_saved_and_says_so(demo, office, monkeypatch):
     def refuse(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({})
@@ -536,3 +545,4 @@ def test_an_owners_page_runs_as_many_queries_for_fifty_people_as_for_five(demo, 
         owner.delegates.add(user)
     assert queries(office, f"/setup/owners/{owner.pk}/") == at_5
     assert queries(office, "/setup/owners/new/") <= at_5
+

@@ -529,8 +529,9 @@ def setup_counts() -> dict[str, int]:
 def _people_by_name() -> QuerySet:
     """Accounts, active first, then as their names read."""
     from django.contrib.auth import get_user_model
+    from django.db.models.functions import Lower
 
-    return get_user_model().objects.order_by("-is_active", "first_name", "last_name", "username")
+    return get_user_model().objects.order_by("-is_active", Lower("first_name"), Lower("last_name"), "username")
 
 
 def people(role: str | None = None) -> QuerySet:

@@ -1235,7 +1235,13 @@ def transfer_inquiry(inquiry: Inquiry, to_committee: Committee, *, by, on: datet
 
 
 def _username_for(email: str) -> str:
-    return email.strip().lower()
+    """Invited people sign in with their e-mail address, whatever characters it holds (an apostrophe,
+    say, which Django's usual username rule refuses), up to a username's length."""
+    username = email.strip().lower()
+    limit = get_user_model()._meta.get_field("username").max_length
+    if len(username) > limit:
+        raise ValidationError({"email": f"The e-mail address must be {limit} characters or fewer to sign in with."})
+    return username
 
 
 @transaction.atomic
@@ -1251,7 +1257,7 @@ def invite_person(*, by, email: str, full_name: str, roles_given: list[str], own
     first, _, last = full_name.strip().partition(" ")
     user = User(username=username, email=username, first_name=first, last_name=last)
     user.set_unusable_password()
-    user.full_clean(exclude=["password"])
+    user.full_clean(exclude=["password", "username"])
     user.save()
     _give_access(user, roles_given, owners)
     _send_invitation(user, invitation_url(user), by)

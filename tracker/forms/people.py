@@ -128,7 +128,7 @@ class OwnerForm(GovukForm):
         multiline=True,
         required=False,
         label="Other spellings (optional)",
-        help_text="One a line. Recommendations pasted or imported with one of these spellings are given to "
+        help_text="Each on its own line. Recommendations pasted or imported with one of these spellings are given to "
         "this owner.",
         max_length=ALIASES_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
@@ -161,6 +161,6 @@ class OwnerForm(GovukForm):
     def layout(self):
         return Layout(
             Field.text("name"),
-            Field.textarea("aliases"),
+            Field.textarea("aliases", rows=4),
             scrolling_checkboxes("delegates"),
         )

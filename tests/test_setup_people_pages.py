@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail, signing
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import OwnerFactory, RecommendationFactory, UserFactory
@@ -111,6 +111,7 @@ def test_only_the_scrutiny_office_opens_the_people_pages_and_nothing_is_written_
         ("/setup/people/invite/", {"full_name": "Eve", "email": "eve@anytown.gov.uk", "roles": ["scrutiny-office"]}),
         (f"/setup/people/{target.pk}/", person_form(target, full_name="Changed Name")),
         (f"/setup/people/{target.pk}/deactivate/", {}),
+        (f"/setup/people/{demo['scrutiny'].pk}/reactivate/", {}),
         (f"/setup/people/{target.pk}/invitation/", {}),
         ("/setup/owners/new/", {"name": "Chief Executive"}),
         (f"/setup/owners/{owner.pk}/", {"name": "Renamed", "delegates": [str(demo[username].pk)]}),
@@ -334,6 +335,15 @@ def test_the_office_cannot_deactivate_itself(demo, office):
     assert person("scrutiny").is_active
 
 
+
+def test_the_office_cannot_take_its_own_role_from_itself(demo, office):
+    me = demo["scrutiny"]
+    response = office.post(f"/setup/people/{me.pk}/", person_form(me, roles=["officer"]))
+    assert response.status_code == 400
+    assert field_errors(response) == [
+        "You cannot take the Democratic Services role from yourself. Ask someone else in your office."]
+    assert {group.name for group in me.groups.all()} == {roles.SCRUTINY_OFFICE}
+
 def test_the_invitation_is_sent_again_only_to_someone_who_has_not_chosen_a_password(demo, office):
     invite(office)
     dana = person("dana.director@anytown.gov.uk")
@@ -382,6 +392,20 @@ def test_the_invited_person_chooses_a_password_and_is_signed_in(demo, office):
     again = Client().get(link)
     assert "This link does not work" in text(again) and "Welcome" not in text(again)
 
+
+
+def test_choosing_the_password_signs_in_with_the_lock_outs_on_as_in_production(demo, office):
+    from axes.utils import reset
+
+    dana, link = invited(office)
+    with override_settings(AXES_ENABLED=True):
+        reset()
+        visitor = Client()
+        response = visitor.post(link, {"new_password1": "a-long-passphrase-2016",
+                                       "new_password2": "a-long-passphrase-2016"}, REMOTE_ADDR="203.0.113.7")
+        assert response.status_code == 302
+        assert "Signed in as Dana Director" in text(visitor.get("/"))
+        reset()
 
 def test_the_password_rules_apply_beside_the_fields(demo, office):
     dana, link = invited(office)
@@ -546,3 +570,20 @@ def test_an_owners_page_runs_as_many_queries_for_fifty_people_as_for_five(demo, 
     assert queries(office, f"/setup/owners/{owner.pk}/") == at_5
     assert queries(office, "/setup/owners/new/") <= at_5
 
+
+# --- The services behind the pages ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["officer", "cabinet", "member"])
+def test_only_the_scrutiny_office_may_call_the_people_and_owner_services(demo, username):
+    from django.core.exceptions import PermissionDenied
+
+    someone, owner = demo[username], OwnerFactory(name="Leader")
+    for call in [
+        lambda: services.create_owner(by=someone, name="Chief Executive"),
+        lambda: services.update_owner(owner, by=someone, name="Renamed", aliases=[], delegates=[someone]),
+        lambda: services.send_invitation_again(demo["member"], by=someone, invitation_url=lambda user: ""),
+    ]:
+        with pytest.raises(PermissionDenied, match="Only the Democratic Services sets up"):
+            call()
+    assert Owner.objects.get().name == "Leader" and not owner.delegates.exists() and mail.outbox == []

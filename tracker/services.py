@@ -1291,8 +1291,13 @@ def _send_invitation(user, url: str, by) -> None:
 
 @transaction.atomic
 def update_person(user, *, by, full_name: str, email: str, roles_given: list[str], owners: list[Owner]) -> object:
-    """The scrutiny office changes someone's name, e-mail, roles or the owners they act for."""
+    """The scrutiny office changes someone's name, e-mail, roles or the owners they act for. Nobody
+    takes the office's role from themselves (they would lose this page with it)."""
     permissions.ensure(by, "set_up")
+    if user.pk == by.pk and not by.is_superuser and roles.SCRUTINY_OFFICE not in roles_given:
+        office = Council.current().scrutiny_office_name
+        raise ValidationError({"roles": f"You cannot take the {office} role from yourself. Ask someone else in "
+                                        "your office."})
     User = get_user_model()
     email = _username_for(email)
     if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exclude(pk=user.pk).exists():

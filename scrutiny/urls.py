@@ -19,6 +19,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/password/reset/done/", passwords.NewPasswordSetView.as_view(), name="password_reset_complete"),
+    # The link in an invitation e-mail: the invited person chooses their first password.
+    path("accounts/welcome/", include("tracker.views.setup.welcome_urls")),
     path("", include("tracker.urls")),
 ]
 

@@ -17,13 +17,20 @@ def token_for(user) -> str:
     return signing.dumps({"user": user.pk, "password": user.password[-12:]}, salt=SALT, compress=True)
 
 
-def invited_by_token(token: str):
-    """The invited person whose link this is, or None: a link that is wrong, used or too old."""
+def invited_by_token(token: str, *, for_update: bool = False):
+    """The invited person whose link this is, or None: a link that is wrong, used or too old.
+
+    ``for_update`` locks their row (inside a transaction) so that two uses of one link
+    at the same moment choose one password, not two.
+    """
     try:
         data = signing.loads(token, salt=SALT, max_age=LASTS_DAYS * 24 * 60 * 60)
     except signing.BadSignature:
         return None
-    user = get_user_model().objects.filter(pk=data.get("user"), is_active=True).first()
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    people = get_user_model().objects.filter(pk=data["user"], is_active=True)
+    user = (people.select_for_update() if for_update else people).first()
     if user is None or user.password[-12:] != data.get("password"):
         return None
     return user

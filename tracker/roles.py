@@ -2,7 +2,10 @@
 
 Object-level questions (which owner's recommendation, which meeting state) are
 answered in tracker.permissions; this table only says what each role may touch.
+Pages show a role in the council's words (``in_words``), never by its group's name.
 """
+
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 
@@ -42,3 +45,27 @@ def sync_role_permissions(**kwargs):
         group, _ = Group.objects.get_or_create(name=role)
         permissions = Permission.objects.filter(content_type__app_label="tracker", codename__in=codenames)
         group.permissions.set(permissions)
+
+
+@dataclass(frozen=True)
+class RoleInWords:
+    """A role as a council's pages show it: never the group's internal name."""
+
+    role: str  # the group's name, for the services
+    key: str  # for forms and addresses ("?role=officer")
+    name: str  # in the council's words
+    does: str  # what someone with it does, in a sentence
+
+
+def in_words(council) -> list[RoleInWords]:
+    """The four roles in the order pages list them, named as ``council`` names them."""
+    return [
+        RoleInWords(OFFICER, "officer", "Officer",
+                    "Writes the evidence of progress for the owners they act for."),
+        RoleInWords(ASSESSOR, "assessor", council.assessor_title,
+                    "Proposes a category for each recommendation of the owners they act for."),
+        RoleInWords(COMMITTEE_MEMBER, "committee-member", "Committee member",
+                    "Reads the meetings, packs and recommendations."),
+        RoleInWords(SCRUTINY_OFFICE, "scrutiny-office", council.scrutiny_office_name,
+                    "Sets up and runs the meetings and publishes the packs."),
+    ]

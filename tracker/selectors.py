@@ -557,3 +557,47 @@ def setup_counts() -> dict[str, int]:
         people=get_user_model().objects.filter(is_active=True).count(),
         owners=Owner.objects.count(),
     )
+
+
+# --- Setting up: people and owners ----------------------------------------------------------------
+
+
+def _people_by_name() -> QuerySet:
+    """Accounts, active first, then as their names read."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.functions import Lower
+
+    return get_user_model().objects.order_by("-is_active", Lower("first_name"), Lower("last_name"), "username")
+
+
+def people(role: str | None = None) -> QuerySet:
+    """Everyone with an account (or only those with ``role``), with their roles and the owners they act for."""
+    from django.contrib.auth.models import Group
+
+    from tracker.models import Owner
+
+    found = _people_by_name().prefetch_related(
+        Prefetch("groups", queryset=Group.objects.order_by("name")),
+        Prefetch("owners", queryset=Owner.objects.order_by("name")),
+    )
+    return found.filter(groups__name=role) if role else found
+
+
+def people_to_choose(also=()) -> list:
+    """The active people, and those in ``also`` (an owner's deactivated delegates), with their roles:
+    the people the office may tick as acting for an owner."""
+    from django.db.models import Q
+
+    return list(
+        _people_by_name().filter(Q(is_active=True) | Q(pk__in=[person.pk for person in also]))
+        .prefetch_related("groups")
+    )
+
+
+def owners() -> QuerySet:
+    """Every owner with its other spellings, the people acting for it and how many recommendations it has."""
+    from tracker.models import Owner
+
+    return Owner.objects.order_by("name").annotate(
+        recommendation_count=Count("responsibilities", distinct=True)
+    ).prefetch_related("aliases", Prefetch("delegates", queryset=_people_by_name()))

@@ -1235,7 +1235,13 @@ def transfer_inquiry(inquiry: Inquiry, to_committee: Committee, *, by, on: datet
 
 
 def _username_for(email: str) -> str:
-    return email.strip().lower()
+    """Invited people sign in with their e-mail address, whatever characters it holds (an apostrophe,
+    say, which Django's usual username rule refuses), up to a username's length."""
+    username = email.strip().lower()
+    limit = get_user_model()._meta.get_field("username").max_length
+    if len(username) > limit:
+        raise ValidationError({"email": f"The e-mail address must be {limit} characters or fewer to sign in with."})
+    return username
 
 
 @transaction.atomic
@@ -1251,7 +1257,7 @@ def invite_person(*, by, email: str, full_name: str, roles_given: list[str], own
     first, _, last = full_name.strip().partition(" ")
     user = User(username=username, email=username, first_name=first, last_name=last)
     user.set_unusable_password()
-    user.full_clean(exclude=["password"])
+    user.full_clean(exclude=["password", "username"])
     user.save()
     _give_access(user, roles_given, owners)
     _send_invitation(user, invitation_url(user), by)
@@ -1304,17 +1310,40 @@ def _send_invitation(user, url: str, by) -> None:
 
 @transaction.atomic
 def update_person(user, *, by, full_name: str, email: str, roles_given: list[str], owners: list[Owner]) -> object:
-    """The scrutiny office changes someone's name, e-mail, roles or the owners they act for."""
+    """The scrutiny office changes someone's name, e-mail, roles or the owners they act for. Nobody
+    takes the office's role from themselves (they would lose this page with it)."""
     permissions.ensure(by, "set_up")
+    if user.pk == by.pk and not by.is_superuser and roles.SCRUTINY_OFFICE not in roles_given:
+        office = Council.current().scrutiny_office_name
+        raise ValidationError({"roles": f"You cannot take the {office} role from yourself. Ask someone else in "
+                                        "your office."})
     User = get_user_model()
     email = _username_for(email)
     if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exclude(pk=user.pk).exists():
         raise ValidationError({"email": f"{email} is already someone else’s."})
     user.first_name, _, user.last_name = full_name.strip().partition(" ")
+    if user.username.lower() == (user.email or "").lower():
+        user.username = email  # invited people sign in with their e-mail address: it follows the new one
     user.email = email
     user.full_clean(exclude=["password", "username"])
     user.save()
     _give_access(user, roles_given, owners)
+    return user
+
+
+@transaction.atomic
+def send_invitation_again(user, *, by, invitation_url) -> object:
+    """The scrutiny office sends a new link to someone who has not chosen a password yet (the e-mail
+    was lost, or the link expired). Earlier links keep working until a password is chosen."""
+    permissions.ensure(by, "set_up")
+    if user.has_usable_password():
+        raise ValidationError(f"{user.get_full_name() or user.email} has already chosen a password. If they have "
+                              "forgotten it, they can reset it from the sign-in page.")
+    if not user.is_active:
+        raise ValidationError("Bring them back first: someone deactivated cannot use an invitation.")
+    if not user.email:
+        raise ValidationError("Give them an e-mail address first.")
+    _send_invitation(user, invitation_url(user), by)
     return user
 
 
@@ -1328,6 +1357,106 @@ def set_person_active(user, active: bool, *, by) -> object:
     user.is_active = active
     user.save(update_fields=["is_active"])
     return user
+
+
+OWNER_NAME_LIMIT = Owner._meta.get_field("name").max_length
+
+
+def _owner_spellings(owner_pk=None) -> dict[str, tuple[str, bool]]:
+    """Every other owner's name and other spellings: casefolded words -> (owner's name, is its name)."""
+    spellings = {}
+    for name in Owner.objects.exclude(pk=owner_pk).values_list("name", flat=True):
+        spellings[name.casefold()] = (name, True)
+    for alias, owner_name in OwnerAlias.objects.exclude(owner_id=owner_pk).values_list("name", "owner__name"):
+        spellings.setdefault(alias.casefold(), (owner_name, False))
+    return spellings
+
+
+def _owner_words(words: str) -> str:
+    return " ".join(texts.normalise(words or "", multiline=False).split())
+
+
+def _checked_owner_words(name: str, aliases: list[str], owner_pk=None) -> tuple[str, list[str]]:
+    """An owner's name and other spellings, tidied (one of each, any case, none its name), and refused beside
+    the field where another owner already answers to them: imports and pastes must find one owner."""
+    name = _owner_words(name)
+    kept: dict[str, str] = {}
+    for alias in aliases:
+        alias = _owner_words(alias)
+        if alias and alias.casefold() != name.casefold():
+            kept.setdefault(alias.casefold(), alias)
+    errors = {}
+    others = _owner_spellings(owner_pk)
+    if not name:
+        errors["name"] = "Enter the owner’s name"
+    elif len(name) > OWNER_NAME_LIMIT:
+        errors["name"] = f"The name must be {OWNER_NAME_LIMIT} characters or fewer."
+    elif name.casefold() in others:
+        other, is_name = others[name.casefold()]
+        errors["name"] = (f"There is already an owner called “{other}”." if is_name else
+                          f"“{name}” is another spelling of “{other}”. Use that owner, or take the spelling "
+                          "off it first.")
+    problems = []
+    for alias in kept.values():
+        if len(alias) > OWNER_NAME_LIMIT:
+            problems.append(f"“{alias[:40]}…” is longer than {OWNER_NAME_LIMIT} characters.")
+        elif alias.casefold() in others:
+            problems.append(f"“{alias}” is already used for “{others[alias.casefold()][0]}”.")
+    if problems:
+        errors["aliases"] = problems
+    if errors:
+        raise ValidationError(errors)
+    return name, list(kept.values())
+
+
+def _set_owner(owner: Owner, aliases: list[str], delegates) -> None:
+    wanted = {alias.casefold(): alias for alias in aliases}
+    for alias in owner.aliases.all():
+        if wanted.get(alias.name.casefold()) == alias.name:
+            del wanted[alias.name.casefold()]
+        else:
+            alias.delete()
+    for alias in wanted.values():
+        OwnerAlias.objects.create(owner=owner, name=alias)
+    owner.delegates.set(delegates)
+
+
+@transaction.atomic
+def create_owner(*, by, name: str, aliases: list[str] = (), delegates=()) -> Owner:
+    """The scrutiny office adds an owner (a role or body responsible for recommendations), the other
+    spellings reports use for it, and the people who act for it."""
+    permissions.ensure(by, "set_up")
+    name, aliases = _checked_owner_words(name, list(aliases))
+    owner = Owner(name=name)
+    owner.full_clean()
+    owner.save()
+    _set_owner(owner, aliases, delegates)
+    return owner
+
+
+@transaction.atomic
+def update_owner(owner: Owner, *, by, name: str, aliases: list[str], delegates) -> Owner:
+    """The scrutiny office renames an owner, changes its other spellings or who acts for it.
+
+    No version to compare (the last save wins, under a row lock), but nothing is lost: a
+    renamed owner keeps its old name as another spelling, so the reports, pastes and imports
+    that use it still find this owner (the office may take it off afterwards).
+    """
+    permissions.ensure(by, "set_up")
+    try:
+        current = Owner.objects.select_for_update().get(pk=owner.pk)
+    except Owner.DoesNotExist:
+        raise RecordGone("This owner was removed by someone else while you were editing it.") from None
+    aliases = list(aliases)
+    if _owner_words(name).casefold() != current.name.casefold():
+        aliases.append(current.name)
+    name, aliases = _checked_owner_words(name, aliases, owner_pk=current.pk)
+    current.name = name
+    current.full_clean()
+    current.save()
+    _set_owner(current, aliases, delegates)
+    _copy_fields(current, owner)
+    return current
 
 
 # --- The scrutiny office publishes the pack -------------------------------------------------

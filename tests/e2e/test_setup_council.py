@@ -155,6 +155,9 @@ def test_scrutiny_office_sets_up_its_council_words_schemes_and_a_committee(demo,
     council = Council.current()
     assert (council.name, council.name_in_sentences, council.logo_type) == (
         "Anytown Borough Council", "the Borough Council", "image/png")
+    # Only the sentence changed is kept: every other box went back as its default (line breaks and all).
+    assert council.words == {
+        "cover_paragraph_1": "In approving this Inquiry {council} asked me to report progress to the {committee}."}
     committee = Committee.objects.get(name="Communities Scrutiny Committee")
     assert (committee.assessed_by, committee.assessor_title, committee.scheme.name) == (
         "lead_officer", "Lead Officer", "Four categories")

@@ -16,6 +16,8 @@ from django.db.models.functions import Coalesce
 from tracker import cycle
 from tracker.models import (
     Assessment,
+    AssessmentScheme,
+    Category,
     Committee,
     Conclusion,
     DateChange,
@@ -100,6 +102,72 @@ def next_meeting_for(owner_ids: set[int], action: str) -> Meeting | None:
 
 def committees() -> QuerySet[Committee]:
     return Committee.objects.order_by("name")
+
+
+# --- Setting up the council's committees and schemes -------------------------------------------
+
+
+def committees_for_setup() -> QuerySet[Committee]:
+    """Every committee with the scheme it assesses with, by name."""
+    return Committee.objects.select_related("scheme").order_by("name")
+
+
+def first_committee() -> Committee | None:
+    """The committee the words page previews its sentences for."""
+    return Committee.objects.order_by("name").first()
+
+
+def _categories_in_order() -> Prefetch:
+    return Prefetch("categories", queryset=Category.objects.order_by("position"))
+
+
+def schemes_for_setup() -> QuerySet[AssessmentScheme]:
+    """The schemes in use now (not earlier versions), each with its category count and committees."""
+    return (
+        AssessmentScheme.objects.filter(retired=False)
+        .annotate(category_count=Count("categories"))
+        .prefetch_related(Prefetch("committees", queryset=Committee.objects.order_by("name")))
+        .order_by("name")
+    )
+
+
+def schemes_to_choose() -> QuerySet[AssessmentScheme]:
+    """The schemes a committee may take (or a new scheme copy), each with its categories for the hint."""
+    return AssessmentScheme.objects.filter(retired=False).prefetch_related(_categories_in_order()).order_by("name")
+
+
+def scheme_for_setup(pk: int) -> AssessmentScheme:
+    """One scheme with its categories in order and the committees that use it (DoesNotExist if none)."""
+    return AssessmentScheme.objects.prefetch_related(
+        _categories_in_order(), Prefetch("committees", queryset=Committee.objects.order_by("name"))
+    ).get(pk=pk)
+
+
+@dataclass
+class SchemeVersions:
+    """A scheme's place among its versions: the earlier ones (newest first) and the one in use now."""
+
+    earlier: list[AssessmentScheme]
+    latest: AssessmentScheme
+
+
+def scheme_versions(scheme: AssessmentScheme) -> SchemeVersions:
+    """Follow ``replaces`` both ways over every scheme's row at once (a council has a handful)."""
+    rows = {s.pk: s for s in AssessmentScheme.objects.only("pk", "name", "version", "replaces_id", "retired")}
+    earlier, pk = [], scheme.replaces_id
+    while pk is not None and pk in rows:
+        earlier.append(rows[pk])
+        pk = rows[pk].replaces_id
+    replaced_by = {s.replaces_id: s for s in rows.values() if s.replaces_id is not None}
+    latest = scheme
+    while latest.pk in replaced_by:
+        latest = replaced_by[latest.pk]
+    return SchemeVersions(earlier=earlier, latest=latest)
+
+
+def meetings_using(scheme: AssessmentScheme) -> list[Meeting]:
+    """The meetings that assess with (and print) this version of a scheme, in the order they were held."""
+    return list(Meeting.objects.filter(scheme=scheme).select_related("committee").chronological())
 
 
 # --- A meeting's tracked recommendations -----------------------------------------------------

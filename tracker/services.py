@@ -673,10 +673,10 @@ def update_council(council: Council, *, by, expected_version: int | None, words:
     """
     permissions.ensure(by, "set_up")
     checked = _check_words(words or {})
-    if council.pk is None or not Council.objects.filter(pk=1).exists():
-        current = Council(pk=1)
-    else:
-        current = locked_for_edit(council, expected_version)
+    # A council not set up yet is saved with its defaults first, so that a form read from them
+    # (version 1) and saved second is refused like any other stale edit.
+    Council.objects.get_or_create(pk=1)
+    current = locked_for_edit(Council(pk=1), expected_version)
     for name, value in fields.items():
         setattr(current, name, value)
     if words is not None:

@@ -53,9 +53,13 @@ class Council(models.Model):
         return self.name or "The council"
 
     @classmethod
-    def current(cls) -> Council:
-        """The council's row, or its defaults when it has not been set up yet (nothing is written)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+    def current(cls, *, logo: bool = False) -> Council:
+        """The council's row, or its defaults when it has not been set up yet (nothing is written).
+
+        The logo's bytes are read only when asked for (the pack prints it; pages do not).
+        """
+        rows = cls.objects.filter(pk=1)
+        return (rows if logo else rows.defer("logo")).first() or cls(pk=1)
 
 
 class AssessmentScheme(models.Model):

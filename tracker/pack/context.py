@@ -238,7 +238,7 @@ def pack_for(meeting: Meeting) -> Pack:
     """Read everything the pack of ``meeting`` prints (ten queries, whatever its size)."""
     meeting = Meeting.objects.select_related("committee", "scheme").get(pk=meeting.pk)
     committee = meeting.committee
-    council = Council.current()
+    council = Council.current(logo=True)
     words = Words(council, committee)
     categories = list(meeting.scheme.categories.order_by("position"))
     covers = {

@@ -34,7 +34,7 @@ def logo_data_uri(council: Council) -> str:
 def setup_council(request):
     """What the council is called, and what it calls things, with a link to change each."""
     permissions.ensure(request.user, "set_up")
-    council = Council.current()
+    council = Council.current(logo=True)
     return render(request, "setup/council/council.html", {
         "council": council,
         "logo_uri": logo_data_uri(council),

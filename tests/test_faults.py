@@ -165,7 +165,7 @@ def test_a_worker_killed_in_the_middle_of_a_write_leaves_nothing_of_it(worker_en
 # --- PostgreSQL restarting under load --------------------------------------------------------
 
 PAGES = ["/meetings/", "/recommendations/"]
-RECOVERY_SECONDS = 5
+RECOVERY_SECONDS = 8  # "within a few seconds", with room for a slow shared CI machine
 
 
 class Load:

@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import OperationalError, connection
+from django.contrib.sessions.models import Session
+from django.db import DatabaseError, OperationalError, connection
 from django.test import Client
 
 from tests.factories import UserFactory
@@ -61,6 +62,27 @@ def test_the_database_lost_while_the_session_is_saved_after_the_page_answers_503
     with mock.patch.object(SessionStore, "save", side_effect=lost):
         response = client.get("/meetings/")
     assert_try_again_page(response.status_code, response.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_database_lost_while_the_session_row_is_updated_answers_503_not_a_bad_request():
+    # Django's session store takes any database error on update for a session deleted meanwhile
+    # (SessionInterrupted, 400): the answer must still say to try again.
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+    lost = OperationalError("server closed the connection unexpectedly")
+    with mock.patch.object(Session, "save", side_effect=lost):
+        response = client.get("/meetings/")
+    assert_try_again_page(response.status_code, response.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_session_deleted_during_the_request_is_still_a_bad_request():
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+    with mock.patch.object(Session, "save", side_effect=DatabaseError("Forced update did not affect any rows.")):
+        response = client.get("/meetings/")
+    assert response.status_code == 400
 
 
 @pytest.mark.django_db

@@ -23,6 +23,21 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
 
 
+def database_lost(error: BaseException | None) -> bool:
+    """Is ``error``, or the error it was raised from, a lost database connection?
+
+    Django turns some into errors of its own: a session whose row cannot be updated is
+    SessionInterrupted (400), as if someone had deleted it meanwhile.
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    return False
+
+
 def service_unavailable() -> HttpResponse:
     """The 503 page. Rendered without the request: it needs no database (no user, session or messages)."""
     response = HttpResponse(loader.render_to_string("503.html"), status=503)
@@ -41,7 +56,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_UNAVAILABLE):
+        if database_lost(exception):
             logger.warning("Database unavailable on %s: %s", request.path, exception)
             return service_unavailable()
         return None
@@ -53,6 +68,14 @@ def server_error(request):
     The middleware sees what views raise. On the way out, Django's session middleware reads
     a signed-in user's session again (and saves it); an error there reaches only this handler.
     """
-    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+    if database_lost(sys.exc_info()[1]):
         return service_unavailable()
     return defaults.server_error(request)
+
+
+def bad_request(request, exception):
+    """handler400: a session not saved because the database went away (Django's
+    SessionInterrupted) is the same 503; anything else is Django's 400 page."""
+    if database_lost(exception):
+        return service_unavailable()
+    return defaults.bad_request(request, exception)

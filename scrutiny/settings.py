@@ -6,9 +6,11 @@ lists instead of hand-written os.environ plumbing). With nothing set, the app ru
 in development mode on an embedded SQLite database.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,8 +52,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Around everything that answers a signed-in person: "Cache-Control: private, no-store".
+    "scrutiny.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A form in an encoding other than UTF-8 gets a 400 page before the CSRF check reads it.
+    "scrutiny.middleware.UnreadableFormMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tracker.middleware.NumberOutOfRangeMiddleware",
     # A lost database connection answers 503 "try again", not the server-error page.
@@ -77,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.context_processors.council",
             ],
         },
     },
@@ -154,7 +161,23 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="scrutiny@localhost")
 # Production defaults; DEBUG (local development on http://127.0.0.1) relaxes only what
 # plain HTTP needs.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# The proxies (addresses or networks) whose X-Forwarded-For is believed when they pass a
+# request on; the client's own address is the one sign-in lock-outs count
+# (scrutiny.lockout.client_address). With none, every request's address is its REMOTE_ADDR.
+TRUSTED_PROXIES = [
+    proxy.strip()
+    for proxy in env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"] if BEHIND_PROXY else [])
+    if proxy.strip()
+]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 127.0.0.1,10.0.0.0/8)"
+        ) from None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -185,14 +208,22 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Lock-out after repeated failed logins (django-axes): 5 failures for one username from
-# one address lock that pair for 30 minutes.
+# Lock-out after repeated failed sign-ins (django-axes, scrutiny.lockout), counted by the
+# client's own address (TRUSTED_PROXIES): 5 failures for one username from one address
+# lock that pair, so a stranger elsewhere cannot lock a named person out; 20 failures from
+# one address, whatever the usernames, lock that address. Each lasts 30 minutes.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)  # this project's, read by the handler
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "scrutiny.lockout.SignInLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "scrutiny.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "scrutiny.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# A password reset link works once, for this long (seconds); the email says how long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 60 * 60)
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from scrutiny import passwords
+
 admin.site.site_header = "Scrutiny tracking"
 admin.site.site_title = "Scrutiny tracking"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Every user's own password (Django's auth views with GOV.UK pages; sign-in is in tracker.urls).
+    path("accounts/password/", passwords.ChangePasswordView.as_view(), name="password_change"),
+    path("accounts/password/changed/", passwords.PasswordChangedView.as_view(), name="password_change_done"),
+    path("accounts/password/reset/", passwords.ResetPasswordView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", passwords.ResetLinkSentView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        passwords.ChooseNewPasswordView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/password/reset/done/", passwords.NewPasswordSetView.as_view(), name="password_reset_complete"),
     path("", include("tracker.urls")),
 ]
 

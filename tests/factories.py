@@ -75,6 +75,7 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
 
     theme = factory.SubFactory(ThemeFactory)
     inquiry = factory.SelfAttribute("theme.inquiry")
+    committee = factory.SelfAttribute("inquiry.committee")
     number = factory.Sequence(lambda n: f"R{n + 1:02d}")
     lead = "That:"
     position = factory.Sequence(lambda n: n)
@@ -107,6 +108,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         model = Meeting
 
     committee = factory.SubFactory(CommitteeFactory)
+    scheme = factory.SelfAttribute("committee.scheme")
     date = factory.Sequence(lambda n: datetime.date(2016, 1, 1) + datetime.timedelta(days=7 * n))
 
 

@@ -32,7 +32,7 @@ def refused(fn):
 def test_a_recommendation_number_is_unique_within_its_inquiry():
     first = RecommendationFactory(number="R04")
     refused(lambda: Recommendation.objects.create(
-        inquiry=first.inquiry, theme=first.theme, number="R04", lead="That:"
+        inquiry=first.inquiry, committee=first.committee, theme=first.theme, number="R04", lead="That:"
     ))
     # The same number in another inquiry is fine.
     RecommendationFactory(number="R04")

@@ -60,7 +60,7 @@ def test_each_role_holds_its_permissions_after_migrate():
 
     assert "add_evidenceupdate" in codenames(roles.OFFICER)
     assert "change_assessment" not in codenames(roles.OFFICER)
-    assert "change_assessment" in codenames(roles.CABINET_MEMBER)
+    assert "change_assessment" in codenames(roles.ASSESSOR)
     assert all(c.startswith("view_") for c in codenames(roles.COMMITTEE_MEMBER))
     assert "change_meeting" in codenames(roles.SCRUTINY_OFFICE)
     assert not any(c == "delete_evidenceupdate" for role in roles.ROLES for c in codenames(role))

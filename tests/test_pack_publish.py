@@ -69,7 +69,7 @@ def test_publishing_again_with_nothing_changed_gives_back_the_same_version():
     assert list(meeting.published_packs.values_list("version", flat=True)) == [1]
 
 
-@pytest.mark.parametrize("role", [roles.OFFICER, roles.CABINET_MEMBER, roles.COMMITTEE_MEMBER])
+@pytest.mark.parametrize("role", [roles.OFFICER, roles.ASSESSOR, roles.COMMITTEE_MEMBER])
 def test_only_the_scrutiny_office_publishes(role):
     meeting = small_meeting(state=Meeting.State.EVIDENCE_OPEN)
     with pytest.raises(PermissionDenied):

@@ -37,17 +37,19 @@ class Committee:
         self.theme = ThemeFactory(inquiry=InquiryFactory(committee=self.committee))
         self.owner = OwnerFactory(name="Cabinet Member for Everything")
         self.users = {}
-        for username, role in [("officer", roles.OFFICER), ("cabinet", roles.CABINET_MEMBER),
+        for username, role in [("officer", roles.OFFICER), ("cabinet", roles.ASSESSOR),
                                ("member", roles.COMMITTEE_MEMBER), ("scrutiny", roles.SCRUTINY_OFFICE)]:
             user = UserFactory(username=username, first_name=username.title())
             user.groups.add(Group.objects.get(name=role))
             self.users[username] = user
         self.owner.delegates.add(self.users["officer"], self.users["cabinet"])
         self.previous = Meeting.objects.create(
-            committee=self.committee, date=datetime.date(2016, 2, 10), state=Meeting.State.CLOSED
+            committee=self.committee, scheme=self.committee.scheme, date=datetime.date(2016, 2, 10),
+            state=Meeting.State.CLOSED,
         )
         self.meeting = Meeting.objects.create(
-            committee=self.committee, date=datetime.date(2016, 6, 15), state=Meeting.State.EVIDENCE_OPEN
+            committee=self.committee, scheme=self.committee.scheme, date=datetime.date(2016, 6, 15),
+            state=Meeting.State.EVIDENCE_OPEN,
         )
         self.count = 0
 

@@ -73,6 +73,32 @@ def test_production_settings_pass_the_deploy_checks():
     assert "no issues" in result.stdout
 
 
+def test_production_settings_behind_a_proxy_pass_the_deploy_checks():
+    result = _manage(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+        SECRET_KEY="x" * 60 + "production-like-key-for-the-check", ALLOWED_HOSTS="scrutiny.council.example",
+        BEHIND_PROXY="true", TRUSTED_PROXIES="127.0.0.1,10.0.0.0/8",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _trusted_proxies(**env):
+    return _manage("-c", "from django.conf import settings; print(settings.TRUSTED_PROXIES)", **env)
+
+
+def test_only_a_proxy_on_this_machine_is_trusted_behind_a_proxy_unless_others_are_named():
+    assert _trusted_proxies().stdout.strip() == "[]"
+    assert _trusted_proxies(BEHIND_PROXY="true").stdout.strip() == "['127.0.0.1', '::1']"
+    named = _trusted_proxies(BEHIND_PROXY="true", TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.1")
+    assert named.stdout.strip() == "['10.0.0.0/8', '192.0.2.1']"
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_app_saying_which():
+    refused = _trusted_proxies(TRUSTED_PROXIES="127.0.0.1,proxy.council.internal")
+    assert refused.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.council.internal' is not an IP address or network" in refused.stderr
+
+
 def test_a_fresh_checkout_runs_check_and_makemigrations_clean_without_any_settings():
     check = _manage("manage.py", "check")
     assert check.returncode == 0 and "no issues" in check.stdout, check.stdout + check.stderr

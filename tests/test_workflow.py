@@ -133,7 +133,7 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     assert "R06 2 – Achieved (Late) Not decided New evidence; Category changed (was 3) Tracked" in words
     decide_url = f"/assessments/{r06_here.pk}/decision/"
     form = office.get(decide_url)
-    assert "The cabinet member proposed: 2 – Achieved (Late)" in text(form)
+    assert "The Cabinet Member proposed: 2 – Achieved (Late)" in text(form)
     response = office.post(decide_url, {
         "category": by_code["2"], "concluded": "on", "remark": "Work will be ongoing.",
         "version": hidden(form, "version"),

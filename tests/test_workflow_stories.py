@@ -211,7 +211,7 @@ def test_a_proposal_saved_from_an_old_page_is_refused_and_shows_the_saved_one(ro
     assert refused.status_code == 409
     assert summary_errors(refused)[0].startswith(
         "Someone else (Callum Cabinet) saved the proposal for R06 while you were editing it")
-    assert "Cabinet member’s proposal 2 – Achieved (Late)" in text(refused)
+    assert "Cabinet Member’s proposal 2 – Achieved (Late)" in text(refused)
     assert round_.here("R06").proposed_category.code == "2"
 
 
@@ -280,7 +280,7 @@ def test_decisions_are_marked_recorded_only_when_every_recommendation_has_one(se
     page = office.get(f"/meetings/{round_.meeting.pk}/")
     response = office.post(f"/meetings/{round_.meeting.pk}/advance/", {
         "to_state": hidden(page, "to_state"), "version": hidden(page, "version")}, follow=True)
-    assert "Record the committee’s category for every tracked recommendation first (still to do: R04, R05" in text(response)
+    assert "Record the committee’s decision on every tracked recommendation first (still to do: R04, R05" in text(response)
     round_.meeting.refresh_from_db()
     assert round_.meeting.state == Meeting.State.PACK_PUBLISHED
 

@@ -7,6 +7,7 @@ A refusal is decided once, in tracker.permissions, and shown by one page in its 
 """
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -131,8 +132,8 @@ def test_an_earlier_version_cannot_be_saved_back_from_the_history_page(round_):
 def test_a_refusal_is_decided_once_and_the_user_reads_its_sentence(round_):
     """The service refuses; the one 403 page shows the rule's own words."""
     here = Assessment.objects.get(meeting=round_["meeting"], recommendation=round_["r06"])
-    sentence = permissions.RULES["propose"].refusal.format(obj=round_["r06"])
-    with pytest.raises(PermissionDenied, match=sentence):
+    sentence = permissions.refusal("propose", here)
+    with pytest.raises(PermissionDenied, match=re.escape(sentence)):
         services.propose_category(here, category("2"), None, by=round_["users"]["officer"])
 
     officer = Client()
@@ -151,7 +152,7 @@ def test_a_proposal_for_a_recommendation_taken_off_the_list_meanwhile_is_refused
     cabinet.force_login(users["cabinet"])
     assert cabinet.get(f"/assessments/{here.pk}/proposal/").status_code == 200
 
-    keep = Recommendation.objects.filter(inquiry__committee=meeting.committee).tracked().exclude(number="R06")
+    keep = Recommendation.objects.filter(committee=meeting.committee).tracked().exclude(number="R06")
     services.choose_recommendations(meeting, list(keep), by=users["scrutiny"])
 
     # Already gone when the page is sent: not found, and the page says what may have happened.
@@ -167,7 +168,7 @@ def test_unticking_waits_for_a_proposal_and_keeps_it(round_):
     """The office's list can never drop an assessment a proposal has just been saved on."""
     users, meeting = round_["users"], round_["meeting"]
     here = Assessment.objects.get(meeting=meeting, recommendation=round_["r06"])
-    stale_list_read = list(Recommendation.objects.filter(inquiry__committee=meeting.committee).tracked())
+    stale_list_read = list(Recommendation.objects.filter(committee=meeting.committee).tracked())
     services.propose_category(here, category("2"), None, by=users["cabinet"])
     with pytest.raises(Exception, match="already have a category proposed"):
         services.choose_recommendations(meeting, [r for r in stale_list_read if r.number != "R06"], by=users["scrutiny"])

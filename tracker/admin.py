@@ -112,7 +112,7 @@ class AssessmentSchemeAdmin(NormalisedText, admin.ModelAdmin):
 
 @admin.register(Committee)
 class CommitteeAdmin(NormalisedText, admin.ModelAdmin):
-    list_display = ["name", "council", "scheme"]
+    list_display = ["name", "scheme", "assessed_by"]
     list_select_related = ["scheme"]
     search_fields = ["name"]
 

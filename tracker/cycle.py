@@ -58,16 +58,20 @@ class Step:
     to_state: str
     button: str
     explanation: str
-    # Publishing the pack moves the meeting on by itself (tracker.pack.publish); the
-    # scrutiny office only marks it by hand where the pack was published elsewhere.
+    # Publishing the pack moves the meeting on by itself (tracker.services.publish_pack);
+    # the scrutiny office only marks it by hand where the pack was published elsewhere.
     by_publishing: bool = False
+
+    def explain(self, meeting: Meeting) -> str:
+        """The explanation in the committee's words ({assessor}: what it calls who proposes)."""
+        return self.explanation.format(assessor=meeting.committee.assessor_title)
 
 
 STEPS = {
     State.SCHEDULED: Step(
         State.EVIDENCE_OPEN,
         "Open the meeting for evidence",
-        "Officers and cabinet members can then add evidence; cabinet members can propose categories.",
+        "Officers can then add evidence, and the {assessor} can propose categories.",
     ),
     State.EVIDENCE_OPEN: Step(
         State.PACK_PUBLISHED,
@@ -78,7 +82,7 @@ STEPS = {
     State.PACK_PUBLISHED: Step(
         State.DECISIONS_RECORDED,
         "Mark the committee’s decisions as recorded",
-        "Every tracked recommendation needs the committee’s category first.",
+        "Every tracked recommendation needs the committee’s decision first.",
     ),
     State.DECISIONS_RECORDED: Step(
         State.CLOSED,
@@ -145,10 +149,10 @@ def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
     if to_state == State.EVIDENCE_OPEN and not assessments:
         problems.append("Choose the recommendations to track before opening the meeting for evidence.")
     if to_state == State.DECISIONS_RECORDED:
-        undecided = [str(a.recommendation) for a in assessments if a.agreed_category_id is None]
+        undecided = [str(a.recommendation) for a in assessments if not a.decided]
         if undecided:
             problems.append(
-                "Record the committee’s category for every tracked recommendation first "
+                "Record the committee’s decision on every tracked recommendation first "
                 f"(still to do: {', '.join(undecided)})."
             )
     return problems

@@ -12,7 +12,7 @@ CHILDREN = "Cabinet Member for Children’s Services"
 # username, role, full name, owners acted for, password (printed by the run command; local use only)
 DEMO_USERS = [
     ("officer", roles.OFFICER, "Olivia Officer", [CHILDREN], "officer-demo-pass"),
-    ("cabinet", roles.CABINET_MEMBER, "Callum Cabinet", [CHILDREN], "cabinet-demo-pass"),
+    ("cabinet", roles.ASSESSOR, "Callum Cabinet", [CHILDREN], "cabinet-demo-pass"),
     ("member", roles.COMMITTEE_MEMBER, "Mina Member", [], "member-demo-pass"),
     ("scrutiny", roles.SCRUTINY_OFFICE, "Sam Scrutiny", [], "scrutiny-demo-pass"),
 ]

@@ -22,6 +22,7 @@ from tracker.models import (
     Category,
     Committee,
     Conclusion,
+    Council,
     CoverReport,
     EvidenceUpdate,
     ExecutiveResponse,
@@ -70,9 +71,15 @@ def import_report(data: dict) -> Inquiry:
     scheme = AssessmentScheme.default()
     if scheme is None:
         raise ImportError_("No default assessment scheme: run the migrations first.")
+    council, _ = Council.objects.get_or_create(pk=1)
+    if not council.name:
+        # The report's council, named as its own sentences name it; set up once, never overwritten.
+        council.name = data.get("council", "")
+        council.name_in_sentences = data.get("council_in_sentences", council.name_in_sentences)
+        council.save()
     committee, _ = Committee.objects.get_or_create(
         name=data["committee"]["name"],
-        defaults={"council": data.get("council", ""), "scheme": scheme},
+        defaults={"scheme": scheme, "assessor_title": council.assessor_title},
     )
     categories = {c.code: c for c in Category.objects.filter(scheme=committee.scheme)}
     inquiry, _ = Inquiry.objects.get_or_create(committee=committee, title=data["inquiry"]["title"])
@@ -84,7 +91,7 @@ def import_report(data: dict) -> Inquiry:
     for row in data["meetings"]:
         state = Meeting.State.PACK_PUBLISHED if row["key"] == report_key else Meeting.State.CLOSED
         meeting, _ = Meeting.objects.get_or_create(
-            committee=committee, date=_date(row["date"]), defaults={"state": state}
+            committee=committee, date=_date(row["date"]), defaults={"state": state, "scheme": committee.scheme}
         )
         meetings[row["key"]] = meeting
 
@@ -128,6 +135,7 @@ def _import_recommendation(row, position, inquiry, themes, owners, meetings, cat
         inquiry=inquiry,
         number=row["number"],
         defaults=dict(
+            committee=inquiry.committee,
             theme=themes[row["theme"]],
             lead=row["lead"],
             position=position,

@@ -15,10 +15,63 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 
-class AssessmentScheme(models.Model):
-    """A committee's set of categories (the seed's six, or a council's own)."""
+class Council(models.Model):
+    """The council this installation serves, and the words its process uses.
 
-    name = models.CharField(max_length=200, unique=True)
+    One installation serves one council, so there is one row (``Council.current()``).
+    The pack's fixed sentences are in ``words`` only where the council changed them;
+    tracker.words holds every sentence's default (the seed council's words) and says
+    which placeholders each may use.
+    """
+
+    name = models.CharField(max_length=200, blank=True, help_text='e.g. "Birmingham City Council".')
+    name_in_sentences = models.CharField(
+        max_length=200, default="the Council", help_text='How the pack\'s sentences name the council: "the City Council".'
+    )
+    scrutiny_office_name = models.CharField(
+        max_length=100, default="Scrutiny Office", help_text='What the scrutiny office is called: "Scrutiny Office".'
+    )
+    assessor_title = models.CharField(
+        max_length=100, default="Cabinet Member",
+        help_text='What the person who proposes categories is called, for new committees: "Cabinet Member".',
+    )
+    committee_kind = models.CharField(
+        max_length=200, default="Overview and Scrutiny Committee",
+        help_text='What its scrutiny committees are, in sentences: "Overview and Scrutiny Committee".',
+    )
+    words = models.JSONField(default=dict, blank=True, help_text="The pack's sentences the council has changed.")
+    logo = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    logo_alt = models.CharField(max_length=200, blank=True, help_text="What the logo shows, for screen readers.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["logo"])
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="one_council_per_installation")]
+
+    def __str__(self):
+        return self.name or "The council"
+
+    @classmethod
+    def current(cls) -> Council:
+        """The council's row, or its defaults when it has not been set up yet (nothing is written)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class AssessmentScheme(models.Model):
+    """A committee's set of categories (the seed's six, a council's own, or none: narrative tracking).
+
+    A scheme in use keeps its history: changing it makes a new version (``replaces`` the
+    old, which is ``retired``), and meetings keep printing the version they used.
+    """
+
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by",
+        help_text="The earlier version of this scheme, kept for the meetings that used it.",
+    )
+    retired = models.BooleanField(default=False, help_text="Replaced by a newer version: old meetings only.")
     guidance_intro = models.CharField(
         max_length=300,
         default="In making its assessment, the Committee may wish to consider:",
@@ -27,9 +80,21 @@ class AssessmentScheme(models.Model):
     guidance_questions = models.TextField(
         blank=True, help_text="The questions printed in Appendix 1, one per line."
     )
+    revised_dates_count = models.BooleanField(
+        default=False,
+        help_text="A date advised with a category (a revised date) becomes the date in force for later "
+        "meetings, so an on-track category is judged against it, not the original date.",
+    )
+    completed_words = models.CharField(
+        max_length=100, default="Completed", help_text="Without categories: what the committee agrees when it is done."
+    )
+    continue_words = models.CharField(
+        max_length=100, default="Continue tracking", help_text="Without categories: what it agrees otherwise."
+    )
     is_default = models.BooleanField(
         default=False, help_text="The scheme given to new committees."
     )
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -37,11 +102,12 @@ class AssessmentScheme(models.Model):
                 fields=["is_default"],
                 condition=Q(is_default=True),
                 name="one_default_assessment_scheme",
-            )
+            ),
+            models.UniqueConstraint(fields=["name", "version"], name="unique_scheme_name_and_version"),
         ]
 
     def __str__(self):
-        return self.name
+        return self.name if self.version == 1 else f"{self.name} (version {self.version})"
 
     @property
     def question_list(self) -> list[str]:
@@ -58,8 +124,8 @@ class Category(models.Model):
     scheme = models.ForeignKey(
         AssessmentScheme, on_delete=models.CASCADE, related_name="categories"
     )
-    code = models.CharField(max_length=8, help_text='As printed, e.g. "1" or "Green".')
-    label = models.CharField(max_length=100, help_text='e.g. "Achieved (Fully)".')
+    code = models.CharField(max_length=40, help_text='As printed, e.g. "1" or "Green".')
+    label = models.CharField(max_length=200, help_text='e.g. "Achieved (Fully)".')
     criteria = models.TextField(help_text="The criteria text of Appendix 1.")
     position = models.PositiveSmallIntegerField()
     needs_anticipated_date = models.BooleanField(
@@ -79,11 +145,16 @@ class Category(models.Model):
         default=False,
         help_text="The recommendation is achieved and is normally concluded.",
     )
+    needs_reasons = models.BooleanField(
+        default=False,
+        help_text="A proposal must give the reasons (e.g. for slippage), printed in the pack.",
+    )
     marker = models.CharField(
         max_length=20,
         blank=True,
         help_text="Optional colour name for red/amber/green schemes; always shown with the label.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["scheme", "position"]
@@ -100,14 +171,30 @@ class Category(models.Model):
 
 
 class Committee(models.Model):
+    class AssessedBy(models.TextChoices):
+        """Who proposes a category for each recommendation before the committee decides."""
+
+        EXECUTIVE = "executive", "The cabinet member (or executive member) responsible for the owners"
+        LEAD_OFFICER = "lead_officer", "A lead officer for the owners"
+        SCRUTINY_OFFICE = "scrutiny_office", "The scrutiny office, on the owners’ behalf"
+
     name = models.CharField(max_length=200, unique=True)
-    council = models.CharField(max_length=200, blank=True)
     scheme = models.ForeignKey(
         AssessmentScheme,
         on_delete=models.PROTECT,
         related_name="committees",
         help_text="The categories this committee assesses recommendations with.",
     )
+    assessed_by = models.CharField(max_length=20, choices=AssessedBy.choices, default=AssessedBy.EXECUTIVE)
+    assessor_title = models.CharField(
+        max_length=100, default="Cabinet Member",
+        help_text='What the person who proposes is called here, as the pack prints it: "Cabinet Member".',
+    )
+    on_public_register = models.BooleanField(
+        default=False, help_text="Its published packs and recommendations are on the public register."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -123,12 +210,21 @@ class ExecutiveResponse(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+# Only what the executive accepted is normally tracked (tracking-process.md, "Responses first").
+TRACKED_BY_DEFAULT = [ExecutiveResponse.ACCEPTED, ExecutiveResponse.ACCEPTED_IN_PRINCIPLE]
+
+
 class Inquiry(models.Model):
     """A scrutiny report whose recommendations are tracked."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="inquiries")
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="inquiries",
+        help_text="The committee now responsible for it (transfers are kept as Transfer records).",
+    )
     title = models.CharField(max_length=300)
     reported_on = models.DateField(null=True, blank=True, help_text="When the report was made.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["committee", "title"]
@@ -143,17 +239,20 @@ class Inquiry(models.Model):
 
 class Theme(models.Model):
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="themes")
-    letter = models.CharField(max_length=4)
+    letter = models.CharField(max_length=20, blank=True, help_text='As printed before its title, e.g. "A"; optional.')
     title = models.CharField(max_length=300)
 
     class Meta:
-        ordering = ["inquiry", "letter"]
+        ordering = ["inquiry", "letter", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["inquiry", "letter"], name="unique_theme_letter_per_inquiry")
+            models.UniqueConstraint(
+                fields=["inquiry", "letter"], condition=~Q(letter=""), name="unique_theme_letter_per_inquiry"
+            ),
+            models.UniqueConstraint(fields=["inquiry", "title"], name="unique_theme_title_per_inquiry"),
         ]
 
     def __str__(self):
-        return f"{self.letter} {self.title}"
+        return f"{self.letter} {self.title}".strip()
 
 
 class Owner(models.Model):
@@ -190,10 +289,18 @@ class OwnerAlias(models.Model):
 
 class RecommendationQuerySet(models.QuerySet):
     def tracked(self):
-        return self.filter(conclusion__isnull=True)
+        """Still being tracked: neither concluded nor withdrawn."""
+        return self.filter(conclusion__isnull=True, withdrawn_on__isnull=True)
 
     def concluded(self):
         return self.filter(conclusion__isnull=False)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_on__isnull=False)
+
+    def tracked_by_default(self):
+        """Still tracked, and accepted (or accepted in principle) by the executive."""
+        return self.tracked().filter(executive_response__in=TRACKED_BY_DEFAULT)
 
     def with_current_category(self):
         """Annotate the category in force: the latest meeting's agreed category, else its proposal.
@@ -239,8 +346,15 @@ class RecommendationQuerySet(models.QuerySet):
 
 class Recommendation(models.Model):
     inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="recommendations")
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="recommendations")
-    number = models.CharField(max_length=10, help_text='As printed, e.g. "R04".')
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="recommendations",
+        help_text="The committee now tracking it: its inquiry's, unless it was moved on its own.",
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations",
+        help_text="Optional: the heading it is printed under.",
+    )
+    number = models.CharField(max_length=60, help_text='As printed, e.g. "R04" or "Leisure Task Group Rec 1".')
     lead = models.TextField(help_text='The opening words, e.g. "That:".')
     position = models.PositiveIntegerField(default=0)
     owners = models.ManyToManyField(Owner, through="Responsibility", related_name="recommendations")
@@ -256,6 +370,10 @@ class Recommendation(models.Model):
         max_length=30, choices=ExecutiveResponse.choices, default=ExecutiveResponse.PENDING
     )
     executive_response_on = models.DateField(null=True, blank=True)
+    withdrawn_on = models.DateField(
+        null=True, blank=True, help_text="Withdrawn as a mistake after something referred to it; kept with its history."
+    )
+    withdrawn_reason = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -310,7 +428,7 @@ class Responsibility(models.Model):
 
 class SubPart(models.Model):
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="sub_parts")
-    label = models.CharField(max_length=10, blank=True, help_text='"a)"; blank for a bullet.')
+    label = models.CharField(max_length=20, blank=True, help_text='"a)"; blank for a bullet.')
     text = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
@@ -361,19 +479,26 @@ class Milestone(models.Model):
     due_date = models.DateField(
         null=True, blank=True, help_text="The original date (the last day of the month given)."
     )
+    event = models.TextField(
+        blank=True,
+        help_text="What it waits on when there is no date (\"To be confirmed when the … Act is passed\"): "
+        "never expired until a date is set.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["recommendation", "position"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="ongoing", due_date__isnull=True) | (~Q(kind="ongoing") & Q(due_date__isnull=False)),
-                name="milestone_has_a_date_unless_ongoing",
+                condition=Q(kind="ongoing", due_date__isnull=True)
+                | (~Q(kind="ongoing") & Q(due_date__isnull=False))
+                | (~Q(kind="ongoing") & Q(due_date__isnull=True) & ~Q(event="")),
+                name="milestone_has_a_date_or_an_event_unless_ongoing",
             )
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.due_date or ''}".strip()
+        return f"{self.get_kind_display()} {self.due_date or self.event}".strip()
 
     def current_date(self) -> datetime.date | None:
         """The date in force: the latest change, else the original (uses prefetched changes)."""
@@ -397,6 +522,30 @@ def meetings_before(meeting, prefix: str = "", *, inclusive: bool = False) -> Q:
     else:
         same_place &= Q(**{f"{date}__isnull": False}) & entered_before
     return Q(**{f"{placed_on}__isnull": True}) | Q(**{f"{placed_on}__lt": meeting.placed_on}) | same_place
+
+
+def held_before(meeting, prefix: str = "") -> Q:
+    """Meetings of any committee held before ``meeting``, as a filter.
+
+    Its own committee's earlier meetings (``meetings_before``, which keeps an undated
+    meeting in its place), and other committees' meetings placed on an earlier date: the
+    history a recommendation brings with it when it moves to another committee.
+    """
+    committee = f"{prefix}committee_id"
+    own = Q(**{committee: meeting.committee_id}) & meetings_before(meeting, prefix)
+    if meeting.placed_on is None:
+        return own
+    others = ~Q(**{committee: meeting.committee_id}) & Q(**{f"{prefix}placed_on__lt": meeting.placed_on})
+    return own | others
+
+
+# The latest meeting first, as chronological() ordered backwards, through a relation.
+def latest_meeting_first(prefix: str = "meeting__"):
+    return (
+        F(f"{prefix}placed_on").desc(nulls_last=True),
+        F(f"{prefix}date").desc(nulls_first=True),
+        F(f"{prefix}id").desc(),
+    )
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -431,6 +580,10 @@ class Meeting(models.Model):
         CLOSED = "closed", "Closed"
 
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    scheme = models.ForeignKey(
+        AssessmentScheme, on_delete=models.PROTECT, related_name="meetings",
+        help_text="The categories its assessments use, and its pack prints (the committee's when scheduled).",
+    )
     date = models.DateField(null=True, blank=True, help_text="Blank when the date is not known.")
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCHEDULED)
     evidence_deadline = models.DateField(null=True, blank=True)
@@ -576,10 +729,14 @@ class Assessment(models.Model):
         Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     anticipated_date = models.DateField(null=True, blank=True)
+    reasons = models.TextField(blank=True, help_text="The reasons a category asks for (e.g. for slippage).")
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     proposed_at = models.DateTimeField(null=True, blank=True)
+    proposed_on_behalf = models.BooleanField(
+        default=False, help_text="Entered by the scrutiny office on the owners' behalf, not by the assessor."
+    )
     agreed_category = models.ForeignKey(
         Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -604,6 +761,11 @@ class Assessment(models.Model):
     @property
     def category(self) -> Category | None:
         return self.agreed_category or self.proposed_category
+
+    @property
+    def decided(self) -> bool:
+        """The committee's decision is recorded (a category, or, without categories, completed or not)."""
+        return self.agreed_category_id is not None or self.agreed_at is not None
 
     @property
     def anticipated_date_missing(self) -> bool:
@@ -667,6 +829,38 @@ class DateChange(models.Model):
 
     def __str__(self):
         return f"{self.previous_date} → {self.new_date}"
+
+
+class Transfer(models.Model):
+    """A recommendation moved to the committee now responsible for it, on a date, with why.
+
+    Its history stays where it happened: meetings and packs of the old committee are
+    untouched, and the category in force carries over.
+    """
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="transfers")
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers",
+        help_text="Set when the whole inquiry moved.",
+    )
+    from_committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
+    to_committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
+    transferred_on = models.DateField()
+    reason = models.TextField()
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["transferred_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_committee=F("to_committee")), name="transfer_moves_somewhere"),
+            models.CheckConstraint(condition=~Q(reason=""), name="transfer_has_a_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} to {self.to_committee} on {self.transferred_on}"
 
 
 class CoverReport(models.Model):

@@ -1,17 +1,21 @@
 """Who may do what to which object: one function per question, asked by views and services.
 
-| question                              | officer   | cabinet member | committee member | scrutiny office |
+| question                              | officer   | assessor       | committee member | scrutiny office |
 |---------------------------------------|-----------|----------------|------------------|-----------------|
 | read pages, timelines, published packs | yes       | yes            | yes              | yes             |
 | "my recommendations" (officer page)   | yes       | –              | –                | –               |
-| "my portfolio" (cabinet page)         | –         | yes            | –                | –               |
+| "my portfolio" (assessor's page)      | –         | yes            | –                | –               |
 | add evidence                          | own owners| own owners     | –                | any             |
 | correct evidence                      | own, for own owners | own, for own owners | –    | any             |
-| propose a category                    | –         | own owners     | –                | –               |
+| propose a category                    | –         | own owners (1) | –                | on the owners' behalf |
 | record the committee's decisions      | –         | –              | –                | yes             |
-| schedule and run meetings, inquiries  | –         | –              | –                | yes             |
+| set up and run meetings, inquiries, people | –    | –              | –                | yes             |
 
 "Own owners": the recommendation has an owner the user acts for (Owner.delegates).
+The assessor is whoever the council's process says proposes categories (the cabinet
+member, an executive member, a lead officer): the "Assessor" role, called by each
+committee's ``assessor_title``. (1) Unless the committee is assessed by the scrutiny
+office: then only the office proposes, on the owners' behalf, and it is recorded so.
 Which meeting state allows an action is tracker.cycle's question, not this module's.
 
 Each question is asked in one of two ways: ``can_…`` answers yes or no (a page decides
@@ -73,7 +77,7 @@ def can_use_officer_page(user) -> bool:
 
 def can_use_cabinet_page(user) -> bool:
     """The cabinet member's page lists their portfolio's recommendations, to propose categories."""
-    return can_view(user) and has_role(user, roles.CABINET_MEMBER)
+    return can_view(user) and has_role(user, roles.ASSESSOR)
 
 
 def can_add_evidence(user, recommendation) -> bool:
@@ -82,7 +86,7 @@ def can_add_evidence(user, recommendation) -> bool:
         return False
     if is_scrutiny_office(user):
         return True
-    return (has_role(user, roles.OFFICER) or has_role(user, roles.CABINET_MEMBER)) and acts_for(
+    return (has_role(user, roles.OFFICER) or has_role(user, roles.ASSESSOR)) and acts_for(
         user, recommendation
     )
 
@@ -100,9 +104,21 @@ def can_edit_evidence(user, update, recommendation=None) -> bool:
     return update.author_id == user.pk and can_add_evidence(user, recommendation or update.recommendation)
 
 
-def can_propose(user, recommendation) -> bool:
-    """Only a cabinet member, and only for the recommendations of their portfolio."""
-    return can_view(user) and has_role(user, roles.CABINET_MEMBER) and acts_for(user, recommendation)
+def assesses_for(user, assessment) -> bool:
+    """Is the user the assessor of this recommendation at this meeting (not someone on their behalf)?"""
+    from tracker.models import Committee
+
+    return (
+        can_view(user)
+        and assessment.meeting.committee.assessed_by != Committee.AssessedBy.SCRUTINY_OFFICE
+        and has_role(user, roles.ASSESSOR)
+        and acts_for(user, assessment.recommendation)
+    )
+
+
+def can_propose(user, assessment) -> bool:
+    """The assessor, for the recommendations of their portfolio; the scrutiny office on the owners' behalf."""
+    return assesses_for(user, assessment) or (can_view(user) and is_scrutiny_office(user))
 
 
 def can_record_decisions(user) -> bool:
@@ -142,27 +158,46 @@ RULES: dict[str, Rule] = {
     ),
     "use_cabinet_page": Rule(
         _user_only(can_use_cabinet_page),
-        "This page is for cabinet members: it lists their portfolio’s recommendations.",
+        "This page is for those who propose categories ({council.assessor_title}): it lists their portfolio’s "
+        "recommendations.",
     ),
     "add_evidence": Rule(
         can_add_evidence, "You do not act for an owner of {obj}, so you cannot write its evidence."
     ),
     "edit_evidence": Rule(
         can_edit_evidence,
-        "Only the update’s author (or the scrutiny office) can correct it. You can add a new update instead.",
+        "Only the update’s author (or the {council.scrutiny_office_name}) can correct it. "
+        "You can add a new update instead.",
     ),
-    "propose": Rule(can_propose, "Only the cabinet member responsible for {obj} proposes its category."),
+    "propose": Rule(
+        can_propose,
+        "Only the {obj.meeting.committee.assessor_title} responsible for {obj.recommendation} (or the "
+        "{council.scrutiny_office_name}, on their behalf) proposes its category.",
+    ),
     "record_decisions": Rule(
-        _user_only(can_record_decisions), "Only the scrutiny office records the committee’s decisions."
+        _user_only(can_record_decisions), "Only the {council.scrutiny_office_name} records the committee’s decisions."
     ),
-    "manage_meetings": Rule(_user_only(can_manage_meetings), "Only the scrutiny office schedules and runs meetings."),
-    "build_pack": Rule(_user_only(can_build_pack), "Only the scrutiny office builds and publishes meeting packs."),
-    "set_up": Rule(_user_only(can_set_up), "Only the scrutiny office sets up inquiries and recommendations."),
+    "manage_meetings": Rule(
+        _user_only(can_manage_meetings), "Only the {council.scrutiny_office_name} schedules and runs meetings."
+    ),
+    "build_pack": Rule(
+        _user_only(can_build_pack), "Only the {council.scrutiny_office_name} builds and publishes meeting packs."
+    ),
+    "set_up": Rule(
+        _user_only(can_set_up),
+        "Only the {council.scrutiny_office_name} sets up the council, its committees, inquiries and people.",
+    ),
 }
+
+
+def refusal(action: str, obj=None) -> str:
+    """The sentence a user refused ``action`` reads, in the council's own words."""
+    from tracker.models import Council
+
+    return RULES[action].refusal.format(obj=obj, council=Council.current())
 
 
 def ensure(user, action: str, obj=None) -> None:
     """Refuse (PermissionDenied, with the sentence the user reads) unless ``user`` may do ``action``."""
-    rule = RULES[action]
-    if not rule.test(user, obj):
-        raise PermissionDenied(rule.refusal.format(obj=obj))
+    if not RULES[action].test(user, obj):
+        raise PermissionDenied(refusal(action, obj))

@@ -7,15 +7,16 @@ answered in tracker.permissions; this table only says what each role may touch.
 from django.contrib.auth.models import Group, Permission
 
 OFFICER = "Officer"
-CABINET_MEMBER = "Cabinet Member"
+ASSESSOR = "Assessor"
 COMMITTEE_MEMBER = "Committee Member"
 SCRUTINY_OFFICE = "Scrutiny Office"
-ROLES = [OFFICER, CABINET_MEMBER, COMMITTEE_MEMBER, SCRUTINY_OFFICE]
+ROLES = [OFFICER, ASSESSOR, COMMITTEE_MEMBER, SCRUTINY_OFFICE]
 
 _EVERY_MODEL = [
     "assessmentscheme", "category", "committee", "inquiry", "theme", "owner", "owneralias",
     "recommendation", "responsibility", "subpart", "footnote", "milestone", "meeting",
     "evidenceupdate", "assessment", "conclusion", "datechange", "coverreport", "publishedpack",
+    "council", "transfer",
 ]
 
 
@@ -26,7 +27,7 @@ def _codenames(actions, models):
 ROLE_PERMISSIONS = {
     # change_evidenceupdate: an author corrects their own update; every earlier version is kept.
     OFFICER: _codenames(["view"], _EVERY_MODEL) | {"add_evidenceupdate", "change_evidenceupdate"},
-    CABINET_MEMBER: _codenames(["view"], _EVERY_MODEL)
+    ASSESSOR: _codenames(["view"], _EVERY_MODEL)
     | {"add_evidenceupdate", "change_evidenceupdate", "change_assessment"},
     COMMITTEE_MEMBER: _codenames(["view"], _EVERY_MODEL),
     # Evidence and history are never deleted, so no role holds delete on them.

@@ -149,6 +149,7 @@ def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
         Assessment.objects.filter(meeting=meeting)
         .select_related(
             "meeting__committee",
+            "meeting__scheme",
             "recommendation__theme",
             "recommendation__inquiry",
             "recommendation__conclusion__meeting",
@@ -327,7 +328,7 @@ def assessment_for_form(pk: int) -> Assessment:
     """An assessment with its meeting, categories and recommendation, for the proposal and decision pages."""
     return (
         Assessment.objects.select_related(
-            "meeting__committee__scheme", "proposed_category", "agreed_category", "proposed_by", "agreed_by",
+            "meeting__committee", "meeting__scheme", "proposed_category", "agreed_category", "proposed_by", "agreed_by",
             "recommendation__conclusion__meeting",
         )
         .prefetch_related(
@@ -503,3 +504,31 @@ def last_editor(instance):
     """Who saved the latest version of a record with history (for "someone else saved this")."""
     latest = instance.history.select_related("history_user").order_by("-history_date", "-history_id").first()
     return latest.history_user if latest else None
+
+
+def unassessed(meeting: Meeting) -> list[str]:
+    """The tracked recommendations with no proposed category yet, by number (for the scrutiny office,
+    before it publishes: the pack would print them "Not yet assessed")."""
+    return list(
+        Assessment.objects.filter(meeting=meeting, proposed_category__isnull=True, agreed_category__isnull=True)
+        .order_by("recommendation__position", "recommendation__number")
+        .values_list("recommendation__number", flat=True)
+    )
+
+
+# --- Setting up ---------------------------------------------------------------------------------
+
+
+def setup_counts() -> dict[str, int]:
+    """How many of each thing the scrutiny office has set up (a count each, whatever the numbers)."""
+    from django.contrib.auth import get_user_model
+
+    from tracker.models import AssessmentScheme, Inquiry, Owner
+
+    return dict(
+        committees=Committee.objects.count(),
+        schemes=AssessmentScheme.objects.filter(retired=False).count(),
+        inquiries=Inquiry.objects.count(),
+        people=get_user_model().objects.filter(is_active=True).count(),
+        owners=Owner.objects.count(),
+    )

@@ -14,30 +14,49 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker import categories, cycle, permissions, selectors
+from tracker import categories, cycle, permissions, roles, selectors
 from tracker import text as texts
 from tracker.models import (
     Assessment,
+    AssessmentScheme,
     Category,
     Committee,
     Conclusion,
+    Council,
     DateChange,
     EvidenceUpdate,
+    ExecutiveResponse,
+    Inquiry,
     Meeting,
     Milestone,
+    Owner,
+    OwnerAlias,
     PublishedPack,
     Recommendation,
+    Responsibility,
+    SubPart,
+    Theme,
+    Transfer,
+    held_before,
+    latest_meeting_first,
     meetings_before,
 )
 from tracker.pack.context import pack_for
 from tracker.pack.render import html_to_pdf, render_pack_html
+from tracker.parsed import ParsedRecommendation
+from tracker.words import WORDING
+from tracker.words import problem as word_problem
 
 
 class StaleEdit(Exception):
@@ -69,46 +88,86 @@ def locked_for_edit(instance, expected_version: int | None, *, gone: str = ""):
     return current
 
 
+def _date_in_force(assessment: Assessment) -> tuple[datetime.date | None, bool]:
+    """The date the category rules judge this recommendation against at this meeting, and whether
+    it is a revised date (categories.date_in_force)."""
+    meeting = assessment.meeting
+    revised = None
+    if meeting.scheme.revised_dates_count:
+        revised = (
+            Assessment.objects.filter(recommendation_id=assessment.recommendation_id, anticipated_date__isnull=False)
+            .filter(held_before(meeting, "meeting__"))
+            .order_by(*latest_meeting_first())
+            .values_list("anticipated_date", flat=True)
+            .first()
+        )
+    in_force = categories.date_in_force(
+        assessment.recommendation.completion_date(), revised, revised_dates_count=meeting.scheme.revised_dates_count
+    )
+    return in_force, revised is not None and in_force == revised
+
+
 def _set_category(
     assessment: Assessment,
     side: str,
-    category: Category,
+    category: Category | None,
     anticipated_date: datetime.date | None,
     *,
     by,
     expected_version: int | None,
     reason: str,
     today: datetime.date | None,
+    reasons: str = "",
+    **also,
 ) -> tuple[Assessment, list[str]]:
     """Apply the category rules and record ``side`` ("proposed" or "agreed") of an assessment.
 
-    Refused (ValidationError) when the category is not of the committee's scheme or its
-    rules say no; a moved anticipated date needs a reason and is kept as a DateChange.
-    Returns the saved row and the rules' warnings.
+    Refused (ValidationError) when the category is not of the scheme the meeting uses or
+    its rules say no (tracker.categories, judged against the date in force); a moved
+    anticipated date needs a reason and is kept as a DateChange. Without categories
+    (narrative tracking) there is no category to give, and none may be. ``also`` sets
+    further fields of the saved row. Returns the saved row and the rules' warnings.
     """
     meeting = assessment.meeting
-    if category.scheme_id != meeting.committee.scheme_id:
-        raise ValidationError({"category": "Choose a category of this committee’s scheme."})
-    verdict = categories.check_proposal(
-        category,
-        anticipated_date,
-        completion_date=assessment.recommendation.completion_date(),
-        meeting_date=meeting.date,
-        today=today,
-    )
-    moved = bool(assessment.anticipated_date and anticipated_date and anticipated_date != assessment.anticipated_date)
-    if moved and not reason.strip():
-        verdict.refuse("reason", "Say why the anticipated date is moving.")
-    verdict.raise_if_refused()
+    scheme_categories = list(meeting.scheme.categories.all())
+    reasons = (reasons or "").strip()
+    warnings = []
+    if category is None:
+        if scheme_categories:
+            raise ValidationError({"category": "Choose a category."})
+        anticipated_date = None
+    else:
+        if category.scheme_id != meeting.scheme_id:
+            raise ValidationError({"category": "Choose a category of the scheme this meeting uses."})
+        completion_date, revised = _date_in_force(assessment)
+        verdict = categories.check_proposal(
+            category,
+            anticipated_date,
+            completion_date=completion_date,
+            date_revised=revised,
+            meeting_date=meeting.date,
+            today=today,
+            reasons=reasons,
+            has_late_category=categories.late_category(scheme_categories) is not None,
+        )
+        moved = bool(
+            assessment.anticipated_date and anticipated_date and anticipated_date != assessment.anticipated_date
+        )
+        if moved and not reason.strip():
+            verdict.refuse("reason", "Say why the anticipated date is moving.")
+        verdict.raise_if_refused()
+        warnings = verdict.warnings
+    texts.check_storable(reasons, "reasons")
     current = locked_for_edit(
         assessment, expected_version,
         gone=f"{assessment.recommendation} was taken off the list for the {meeting.date_display} meeting while you "
         "were editing, so nothing was saved. Ask the scrutiny office if it should be tracked.",
     )
-    if moved:
+    if category is not None and current.anticipated_date and anticipated_date \
+            and anticipated_date != current.anticipated_date:
         _by(DateChange(
             assessment=current,
-            previous_date=assessment.anticipated_date,
+            previous_date=current.anticipated_date,
             new_date=anticipated_date,
             reason=reason.strip(),
             changed_by=by,
@@ -117,9 +176,12 @@ def _set_category(
     setattr(current, f"{side}_by", by)
     setattr(current, f"{side}_at", timezone.now())
     current.anticipated_date = anticipated_date
+    current.reasons = reasons
+    for name, value in also.items():
+        setattr(current, name, value)
     _by(current, by).save()
     _copy_fields(current, assessment)
-    return current, verdict.warnings
+    return current, warnings
 
 
 @transaction.atomic
@@ -131,19 +193,23 @@ def propose_assessment(
     by,
     expected_version: int | None = None,
     reason: str = "",
+    reasons: str = "",
     today: datetime.date | None = None,
+    on_behalf: bool = False,
 ) -> list[str]:
-    """The cabinet member's proposed category for a recommendation at a meeting.
+    """Record a proposed category for a recommendation at a meeting (the rules, no permission).
 
     Refused (ValidationError) when the category's rules say so: a category that needs an
-    anticipated date without one, or an in-progress category once the timescale has expired.
-    Returns the warnings (e.g. "achieved fully" proposed after the completion date).
-    Moving an anticipated date already advised needs a reason, and the move is kept.
-    Permission and meeting state are checked by propose_category, which users go through.
+    anticipated date without one, or reasons without them, or an in-progress category once
+    the date in force has passed. Returns the warnings (e.g. "achieved fully" proposed
+    after the completion date, where the scheme has a late category). Moving an anticipated
+    date already advised needs a reason, and the move is kept. Permission and meeting state
+    are checked by propose_category, which users go through.
     """
     _, warnings = _set_category(
         assessment, "proposed", category, anticipated_date,
-        by=by, expected_version=expected_version, reason=reason, today=today,
+        by=by, expected_version=expected_version, reason=reason, today=today, reasons=reasons,
+        proposed_on_behalf=on_behalf,
     )
     return warnings
 
@@ -165,6 +231,12 @@ def move_completion_date(milestone: Milestone, new_date: datetime.date, *, reaso
 
 
 def _require(meeting: Meeting, action: str) -> None:
+    """Refuse unless the meeting's state allows ``action`` (tracker.cycle).
+
+    The state is read again under a row lock: the caller's copy may be from before someone
+    moved the meeting on (a proposal arriving as the pack is published is refused).
+    """
+    meeting.state = Meeting.objects.select_for_update().values_list("state", flat=True).get(pk=meeting.pk)
     try:
         cycle.require(meeting, action)
     except cycle.CycleError as error:
@@ -201,7 +273,7 @@ def schedule_meeting(
         errors["date"] = f"{committee} already has a meeting on {date:%-d %B %Y}."
     if errors:
         raise ValidationError(errors)
-    meeting = Meeting(committee=committee, date=date, evidence_deadline=evidence_deadline)
+    meeting = Meeting(committee=committee, scheme=committee.scheme, date=date, evidence_deadline=evidence_deadline)
     _by(meeting, by).save()
     return meeting
 
@@ -235,15 +307,17 @@ def change_meeting(
 def choose_recommendations(meeting: Meeting, recommendations=None, *, by) -> list[Assessment]:
     """The scrutiny office picks the recommendations to track at a meeting.
 
-    By default every recommendation of the committee not yet concluded: what was not
-    concluded last time carries forward. Each chosen one gets its Assessment row for the
-    meeting. One taken off the list loses its row only while nobody has assessed it.
+    By default every recommendation the committee tracks that the executive accepted (or
+    accepted in principle) and that is not yet concluded: what was not concluded last time
+    carries forward. Any of its recommendations not concluded or withdrawn may be chosen.
+    Each chosen one gets its Assessment row for the meeting. One taken off the list loses
+    its row only while nobody has assessed it.
     """
     permissions.ensure(by, "manage_meetings")
     _require(meeting, "choose_recommendations")
-    trackable = Recommendation.objects.filter(inquiry__committee_id=meeting.committee_id).tracked()
+    trackable = Recommendation.objects.filter(committee_id=meeting.committee_id).tracked()
     if recommendations is None:
-        chosen = list(trackable)
+        chosen = list(trackable.tracked_by_default())
     else:
         chosen = list(recommendations)
         allowed = set(trackable.values_list("pk", flat=True))
@@ -261,7 +335,7 @@ def choose_recommendations(meeting: Meeting, recommendations=None, *, by) -> lis
     }
     dropped = [a for rec_id, a in existing.items() if rec_id not in chosen_ids]
     kept_back = [
-        str(a.recommendation) for a in dropped if a.proposed_category_id or a.agreed_category_id
+        str(a.recommendation) for a in dropped if a.proposed_category_id or a.decided
     ]
     if kept_back:
         raise ValidationError(
@@ -285,10 +359,10 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
     a meeting with nothing to track, or to mark decisions recorded while some are missing.
     """
     permissions.ensure(by, "manage_meetings")
-    problems = cycle.blockers(meeting, to_state, list(meeting.assessments.select_related("recommendation")))
+    current = locked_for_edit(meeting, expected_version)
+    problems = cycle.blockers(current, to_state, list(current.assessments.select_related("recommendation")))
     if problems:
         raise ValidationError(problems, code="cycle")
-    current = locked_for_edit(meeting, expected_version)
     current.state = to_state
     _by(current, by).save()
     _copy_fields(current, meeting)
@@ -443,29 +517,33 @@ def propose_category(
     by,
     expected_version: int | None = None,
     reason: str = "",
+    reasons: str = "",
     today: datetime.date | None = None,
 ) -> list[str]:
-    """The cabinet member proposes a category for a recommendation of their portfolio.
+    """The assessor proposes a category for a recommendation of their portfolio, or the
+    scrutiny office enters one on the owners' behalf (recorded as such).
 
     Only while the meeting is open for evidence; the category rules are those of
     propose_assessment. Returns its warnings.
     """
-    permissions.ensure(by, "propose", assessment.recommendation)
+    permissions.ensure(by, "propose", assessment)
     _require(assessment.meeting, "propose")
     return propose_assessment(
-        assessment, category, anticipated_date, by=by, expected_version=expected_version, reason=reason, today=today
+        assessment, category, anticipated_date, by=by, expected_version=expected_version, reason=reason,
+        reasons=reasons, today=today, on_behalf=not permissions.assesses_for(by, assessment),
     )
 
 
 @transaction.atomic
 def record_decision(
     assessment: Assessment,
-    category: Category,
+    category: Category | None,
     anticipated_date: datetime.date | None = None,
     *,
     by,
     expected_version: int | None = None,
     reason: str = "",
+    reasons: str = "",
     concluded: bool = False,
     remark: str = "",
     today: datetime.date | None = None,
@@ -473,15 +551,16 @@ def record_decision(
     """The scrutiny office records the committee's category (which may differ from the proposal).
 
     The proposal stays as it was; the agreed category is kept beside it. The same rules
-    apply as to a proposal. With ``concluded`` the committee concludes the recommendation
-    (see ``conclude``). Returns the warnings.
+    apply as to a proposal. Without categories (narrative tracking) the decision is only
+    whether it is completed (``concluded``) or tracking continues. With ``concluded`` the
+    committee concludes the recommendation (see ``conclude``). Returns the warnings.
     """
     permissions.ensure(by, "record_decisions")
     meeting = assessment.meeting
     _require(meeting, "record_decision")
     current, warnings = _set_category(
         assessment, "agreed", category, anticipated_date,
-        by=by, expected_version=expected_version, reason=reason, today=today,
+        by=by, expected_version=expected_version, reason=reason, today=today, reasons=reasons,
     )
     existing = Conclusion.objects.filter(recommendation_id=assessment.recommendation_id).first()
     if concluded:
@@ -510,8 +589,8 @@ def conclude(assessment: Assessment, remark: str = "", *, by) -> list[str]:
     permissions.ensure(by, "record_decisions")
     _require(assessment.meeting, "record_decision")
     assessment.refresh_from_db()
-    if assessment.agreed_category is None:
-        raise ValidationError({"category": "Record the committee’s category before concluding."})
+    if not assessment.decided:
+        raise ValidationError({"category": "Record the committee’s decision before concluding."})
     try:
         with transaction.atomic():
             _by(Conclusion(
@@ -522,7 +601,7 @@ def conclude(assessment: Assessment, remark: str = "", *, by) -> list[str]:
             ), by).save()
     except IntegrityError as error:
         raise ValidationError({"concluded": f"{assessment.recommendation} is already concluded."}) from error
-    if not categories.normally_concludes(assessment.agreed_category):
+    if assessment.agreed_category is not None and not categories.normally_concludes(assessment.agreed_category):
         return [
             f"“{assessment.agreed_category}” is not an achieved category; "
             f"{assessment.recommendation} is concluded because the committee decided so."
@@ -563,6 +642,673 @@ def update_recommendation(recommendation: Recommendation, *, by, expected_versio
     _by(current, by).save()
     _copy_fields(current, recommendation)
     return current
+
+
+# --- The scrutiny office sets up the council, its committees and schemes ---------------------
+
+
+def _check_words(words: dict[str, str]) -> dict[str, str]:
+    """The council's sentences, normalised, checked (tracker.words) and kept only where they differ."""
+    errors, kept = {}, {}
+    for key, text in words.items():
+        wording = WORDING[key]
+        text = texts.normalise((text or "").strip(), multiline=wording.multiline)
+        if texts.is_blank(text) or text == wording.default:
+            continue
+        if problem := word_problem(text):
+            errors[key] = problem
+        kept[key] = text
+    if errors:
+        raise ValidationError(errors)
+    return kept
+
+
+@transaction.atomic
+def update_council(council: Council, *, by, expected_version: int | None, words: dict[str, str] | None = None,
+                   **fields) -> Council:
+    """The scrutiny office sets the council's name and the words its process uses.
+
+    Sentences equal to their default are not stored (a later, better default reaches
+    them); a sentence with an unknown placeholder is refused beside it.
+    """
+    permissions.ensure(by, "set_up")
+    checked = _check_words(words or {})
+    if council.pk is None or not Council.objects.filter(pk=1).exists():
+        current = Council(pk=1)
+    else:
+        current = locked_for_edit(council, expected_version)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    if words is not None:
+        current.words = checked
+    current.full_clean()
+    _by(current, by).save()
+    return current
+
+
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+LOGO_LIMIT = 512 * 1024
+
+
+@transaction.atomic
+def set_council_logo(council: Council, data: bytes | None, *, by, alt: str = "") -> Council:
+    """The council's logo for the pack's cover: a PNG or JPEG (checked by its content, not its name)."""
+    permissions.ensure(by, "set_up")
+    current, _ = Council.objects.select_for_update().get_or_create(pk=1)
+    if data:
+        if len(data) > LOGO_LIMIT:
+            raise ValidationError({"logo": "The logo must be 512 KB or smaller."})
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+                kind = image.format
+        except (UnidentifiedImageError, OSError, ValueError):
+            kind = None
+        if kind not in LOGO_TYPES:
+            raise ValidationError({"logo": "The logo must be a PNG or JPEG picture."})
+        current.logo, current.logo_type = data, LOGO_TYPES[kind]
+    else:
+        current.logo, current.logo_type = b"", ""
+    current.logo_alt = alt.strip() or current.logo_alt
+    current.version += 1
+    _by(current, by).save()
+    return current
+
+
+def _unique_name(model, name: str, field: str, exclude_pk=None, message: str = "") -> None:
+    clash = model.objects.filter(**{f"{field}__iexact": name})
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({field: message or f"There is already one called “{name}”."})
+
+
+@transaction.atomic
+def create_committee(*, by, name: str, scheme: AssessmentScheme, assessed_by: str, assessor_title: str = "",
+                     on_public_register: bool = False) -> Committee:
+    """The scrutiny office adds a committee: its scheme, who assesses and what they are called."""
+    permissions.ensure(by, "set_up")
+    _unique_name(Committee, name, "name", message=f"There is already a committee called “{name}”.")
+    if scheme.retired:
+        raise ValidationError({"scheme": "Choose the latest version of the scheme."})
+    committee = Committee(
+        name=name, scheme=scheme, assessed_by=assessed_by,
+        assessor_title=assessor_title or Council.current().assessor_title, on_public_register=on_public_register,
+    )
+    committee.full_clean()
+    _by(committee, by).save()
+    return committee
+
+
+def _has_history(meetings) -> object:
+    """Those of these meetings whose categories are on record: a proposal, a decision or a published pack."""
+    return meetings.filter(
+        Q(assessments__proposed_category__isnull=False) | Q(assessments__agreed_category__isnull=False)
+        | Q(assessments__agreed_at__isnull=False) | Q(published_packs__isnull=False)
+    ).distinct()
+
+
+def _move_open_meetings(meetings, scheme: AssessmentScheme, by) -> None:
+    """Meetings still ahead with nothing assessed take the new scheme; the rest keep the one they used."""
+    with_history = _has_history(meetings).values("pk")
+    for meeting in meetings.exclude(state=Meeting.State.CLOSED).exclude(pk__in=with_history):
+        meeting.scheme = scheme
+        _by(meeting, by).save(update_fields=["scheme"])
+
+
+@transaction.atomic
+def update_committee(committee: Committee, *, by, expected_version: int | None, **fields) -> Committee:
+    """The scrutiny office changes a committee's name, scheme, assessor or public-register switch.
+
+    A new scheme applies from the next meeting with nothing assessed: meetings whose
+    categories are on record keep printing the scheme they used.
+    """
+    permissions.ensure(by, "set_up")
+    current = locked_for_edit(committee, expected_version)
+    if "name" in fields:
+        _unique_name(Committee, fields["name"], "name", exclude_pk=committee.pk,
+                     message=f"There is already a committee called “{fields['name']}”.")
+    scheme = fields.get("scheme")
+    if scheme is not None and scheme.retired and scheme.pk != current.scheme_id:
+        raise ValidationError({"scheme": "Choose the latest version of the scheme."})
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    _by(current, by).save()
+    if scheme is not None:
+        _move_open_meetings(Meeting.objects.filter(committee=current), current.scheme, by)
+    _copy_fields(current, committee)
+    return current
+
+
+def scheme_in_use(scheme: AssessmentScheme) -> bool:
+    """A meeting using it has categories on record (so they must keep printing as they were)."""
+    return _has_history(Meeting.objects.filter(scheme=scheme)).exists()
+
+
+def _copy_categories(source: AssessmentScheme, target: AssessmentScheme, by) -> dict[int, Category]:
+    copies = {}
+    for category in source.categories.all():
+        old_pk = category.pk
+        category.pk = None
+        category._state.adding = True
+        category.scheme = target
+        _by(category, by).save()
+        copies[old_pk] = category
+    return copies
+
+
+def _editable(scheme: AssessmentScheme, by) -> tuple[AssessmentScheme, dict[int, Category]]:
+    """The scheme to change: itself while no meeting's categories depend on it, else a new version.
+
+    The new version replaces it for its committees and their meetings with nothing assessed
+    yet; the old one is retired and kept, exactly, for the meetings that used it. Returns the
+    scheme to change and its categories by the pk of the category they copy.
+    """
+    if scheme.retired:
+        raise ValidationError("This is an earlier version of the scheme, kept for the meetings that used it. "
+                              "Change the latest version instead.")
+    if not scheme_in_use(scheme):
+        return scheme, {c.pk: c for c in scheme.categories.all()}
+    old = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
+    new = AssessmentScheme.objects.get(pk=old.pk)
+    new.pk = None
+    new._state.adding = True
+    new.version = old.version + 1
+    new.replaces = old
+    new.is_default = False
+    old.retired = True
+    was_default = old.is_default
+    old.is_default = False
+    _by(old, by).save()
+    new.is_default = was_default
+    _by(new, by).save()
+    copies = _copy_categories(old, new, by)
+    for committee in Committee.objects.filter(scheme=old):
+        committee.scheme = new
+        committee.version += 1
+        _by(committee, by).save()
+        _move_open_meetings(Meeting.objects.filter(committee=committee), new, by)
+    return new, copies
+
+
+@transaction.atomic
+def create_scheme(*, by, name: str, copy_from: AssessmentScheme | None = None) -> AssessmentScheme:
+    """The scrutiny office starts a scheme: from a copy of another, or from nothing (no categories:
+    narrative tracking, until it adds some)."""
+    permissions.ensure(by, "set_up")
+    _unique_name(AssessmentScheme, name, "name", message=f"There is already a scheme called “{name}”.")
+    scheme = AssessmentScheme(name=name)
+    if copy_from is not None:
+        for field in ("guidance_intro", "guidance_questions", "revised_dates_count", "completed_words",
+                      "continue_words"):
+            setattr(scheme, field, getattr(copy_from, field))
+    scheme.full_clean()
+    _by(scheme, by).save()
+    if copy_from is not None:
+        _copy_categories(copy_from, scheme, by)
+    return scheme
+
+
+@transaction.atomic
+def update_scheme(scheme: AssessmentScheme, *, by, **fields) -> AssessmentScheme:
+    """The scrutiny office changes a scheme's name, its Appendix 1 guidance or its rule flags.
+
+    A scheme in use is not changed: the change makes its next version (see ``_editable``).
+    """
+    permissions.ensure(by, "set_up")
+    if "name" in fields and AssessmentScheme.objects.filter(name__iexact=fields["name"]).exclude(
+            name=scheme.name).exists():
+        raise ValidationError({"name": f"There is already a scheme called “{fields['name']}”."})
+    target, _ = _editable(scheme, by)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.full_clean(validate_constraints=False)
+    _by(target, by).save()
+    return target
+
+
+CATEGORY_FIELDS = ("code", "label", "criteria", "marker", "needs_anticipated_date", "needs_reasons",
+                   "only_before_completion", "warn_after_completion", "counts_as_achieved")
+
+
+@transaction.atomic
+def save_category(scheme: AssessmentScheme, category: Category | None = None, *, by, **fields) -> Category:
+    """The scrutiny office adds a category to a scheme, or changes one (a scheme in use gets a new version)."""
+    permissions.ensure(by, "set_up")
+    target, copies = _editable(scheme, by)
+    if category is None:
+        category = Category(scheme=target, position=(target.categories.aggregate(m=Max("position"))["m"] or 0) + 1)
+    else:
+        category = copies[category.pk]
+    code = fields.get("code", category.code)
+    if target.categories.filter(code__iexact=code).exclude(pk=category.pk).exists():
+        raise ValidationError({"code": f"This scheme already has a category “{code}”."})
+    for name, value in fields.items():
+        setattr(category, name, value)
+    category.full_clean()
+    _by(category, by).save()
+    return category
+
+
+@transaction.atomic
+def remove_category(scheme: AssessmentScheme, category: Category, *, by) -> AssessmentScheme:
+    """The scrutiny office takes a category out of a scheme (a scheme in use keeps it in its old version)."""
+    permissions.ensure(by, "set_up")
+    target, copies = _editable(scheme, by)
+    _by(copies[category.pk], by).delete()
+    return target
+
+
+@transaction.atomic
+def move_category(scheme: AssessmentScheme, category: Category, *, by, up: bool) -> AssessmentScheme:
+    """The scrutiny office moves a category up or down the scheme's list (its printed order)."""
+    permissions.ensure(by, "set_up")
+    target, copies = _editable(scheme, by)
+    ordered = list(target.categories.order_by("position"))
+    index = ordered.index(copies[category.pk])
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        top = len(ordered) + 1
+        for offset, item in enumerate(ordered):  # out of the way first: positions are unique
+            Category.objects.filter(pk=item.pk).update(position=top + offset)
+        for position, item in enumerate(ordered, 1):
+            item.position = position
+            _by(item, by).save(update_fields=["position"])
+    return target
+
+
+# --- The scrutiny office sets up inquiries and recommendations ------------------------------
+
+
+@transaction.atomic
+def create_inquiry(*, by, committee: Committee, title: str, reported_on: datetime.date | None = None) -> Inquiry:
+    """The scrutiny office adds an inquiry whose recommendations a committee will track."""
+    permissions.ensure(by, "set_up")
+    if Inquiry.objects.filter(committee=committee, title__iexact=title).exists():
+        raise ValidationError({"title": f"{committee} already has an inquiry called “{title}”."})
+    inquiry = Inquiry(committee=committee, title=title, reported_on=reported_on)
+    inquiry.full_clean()
+    _by(inquiry, by).save()
+    return inquiry
+
+
+@transaction.atomic
+def update_inquiry(inquiry: Inquiry, *, by, expected_version: int | None, title: str,
+                   reported_on: datetime.date | None) -> Inquiry:
+    permissions.ensure(by, "set_up")
+    if Inquiry.objects.filter(committee=inquiry.committee_id, title__iexact=title).exclude(pk=inquiry.pk).exists():
+        raise ValidationError({"title": f"{inquiry.committee} already has an inquiry called “{title}”."})
+    current = locked_for_edit(inquiry, expected_version)
+    current.title, current.reported_on = title, reported_on
+    current.full_clean()
+    _by(current, by).save()
+    _copy_fields(current, inquiry)
+    return current
+
+
+def find_or_create_owner(name: str) -> Owner:
+    """The owner of that name or one of its other spellings (any case), or a new one."""
+    name = texts.normalise(name.strip(), multiline=False)
+    found = Owner.objects.filter(name__iexact=name).first()
+    if found is None:
+        alias = OwnerAlias.objects.select_related("owner").filter(name__iexact=name).first()
+        found = alias.owner if alias else None
+    return found or Owner.objects.create(name=name)
+
+
+def find_or_create_theme(inquiry: Inquiry, words: str) -> Theme | None:
+    """The inquiry's theme printed as ``words`` ("A Delivery of training", or just a title), or a new one."""
+    words = texts.normalise(words.strip(), multiline=False)
+    if not words:
+        return None
+    letter, _, title = words.partition(" ")
+    if not (title and len(letter) <= 2 and letter.isalnum() and letter[:1].isupper()):
+        letter, title = "", words
+    theme = Theme.objects.filter(inquiry=inquiry, title__iexact=title).first()
+    if theme is None:
+        if letter and Theme.objects.filter(inquiry=inquiry, letter=letter).exists():
+            letter = ""
+        theme = Theme.objects.create(inquiry=inquiry, letter=letter, title=title)
+    return theme
+
+
+def _set_parts(recommendation: Recommendation, parsed: ParsedRecommendation, by, *, milestones: bool = True) -> None:
+    """A recommendation's sub-parts, owners and (``milestones``) original dates, replaced by what was typed
+    or pasted."""
+    for part in recommendation.sub_parts.all():
+        _by(part, by).delete()
+    for position, (label, text) in enumerate(parsed.sub_parts):
+        _by(SubPart(recommendation=recommendation, label=label, text=text, position=position), by).save()
+    recommendation.responsibilities.all().delete()
+    for position, name in enumerate(dict.fromkeys(parsed.owners)):
+        Responsibility.objects.create(recommendation=recommendation, owner=find_or_create_owner(name),
+                                      position=position)
+    if not milestones:
+        return
+    recommendation.milestones.all().delete()
+    for position, milestone in enumerate(parsed.milestones):
+        Milestone.objects.create(recommendation=recommendation, kind=milestone.kind, due_date=milestone.due_date,
+                                 event=milestone.event, position=position)
+
+
+def _check_parsed(parsed: ParsedRecommendation, field_names: dict[str, str]) -> None:
+    errors = {}
+    if not parsed.number:
+        errors[field_names["number"]] = "Enter the recommendation’s number as the report prints it."
+    if texts.is_blank(parsed.lead):
+        errors[field_names["text"]] = "Enter the recommendation’s text."
+    for name, limit, value in (("number", 60, parsed.number),):
+        if len(value) > limit:
+            errors[field_names[name]] = f"A number can be up to {limit} characters long; this one has {len(value)}."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_recommendations(
+    inquiry: Inquiry,
+    recommendations: list[ParsedRecommendation],
+    *,
+    by,
+    executive_response: str = ExecutiveResponse.PENDING,
+    responded_on: datetime.date | None = None,
+    agreed_at: Meeting | None = None,
+) -> list[Recommendation]:
+    """The scrutiny office adds recommendations to an inquiry: pasted, imported or typed one by one.
+
+    Each is checked before any is saved (numbers unique in the inquiry, as long as councils
+    write them; a text); owners are found by name or any spelling, or added; themes by their
+    printed words. From a spreadsheet, the evidence so far becomes the first (undated) update,
+    and a category becomes the one agreed at ``agreed_at`` (a meeting already held).
+    """
+    permissions.ensure(by, "set_up")
+    taken = {n.casefold() for n in inquiry.recommendations.values_list("number", flat=True)}
+    problems = []
+    for parsed in recommendations:
+        try:
+            _check_parsed(parsed, {"number": "recommendations", "text": "recommendations"})
+        except ValidationError as error:
+            problems += [f"{parsed.number or 'A recommendation'}: {m}" for m in error.messages]
+        if parsed.number.casefold() in taken:
+            problems.append(f"{inquiry} already has a recommendation {parsed.number}.")
+        taken.add(parsed.number.casefold())
+    categories_by_words = _category_lookup(agreed_at.scheme) if agreed_at else {}
+    for parsed in recommendations:
+        if parsed.category and agreed_at is None:
+            problems.append(f"{parsed.number}: give the date of the meeting that agreed its category "
+                            f"(“{parsed.category}”).")
+        elif parsed.category and parsed.category.casefold() not in categories_by_words:
+            problems.append(f"{parsed.number}: “{parsed.category}” is not a category of {agreed_at.scheme}.")
+    if problems:
+        raise ValidationError({"recommendations": problems})
+    last = inquiry.recommendations.aggregate(m=Max("position"))["m"] or 0
+    created = []
+    for offset, parsed in enumerate(recommendations, 1):
+        recommendation = Recommendation(
+            inquiry=inquiry, committee=inquiry.committee, number=parsed.number, lead=parsed.lead,
+            theme=find_or_create_theme(inquiry, parsed.theme), position=last + offset,
+            original_timescale=parsed.timescale, executive_response=executive_response,
+            executive_response_on=responded_on,
+        )
+        _by(recommendation, by).save()
+        _set_parts(recommendation, parsed, by)
+        if parsed.evidence:
+            _by(EvidenceUpdate(recommendation=recommendation, text=parsed.evidence, position=0), by).save()
+        if parsed.category:
+            _by(Assessment(recommendation=recommendation, meeting=agreed_at,
+                           agreed_category=categories_by_words[parsed.category.casefold()]), by).save()
+        created.append(recommendation)
+    return created
+
+
+def _category_lookup(scheme: AssessmentScheme) -> dict[str, Category]:
+    """A scheme's categories by the words a spreadsheet may use: "2", "Achieved (Late)", "2 – Achieved (Late)", "Amber"."""
+    lookup = {}
+    for category in scheme.categories.all():
+        for words in (category.code, category.label, f"{category.code} – {category.label}",
+                      f"{category.code} - {category.label}", category.marker):
+            if words:
+                lookup.setdefault(words.casefold(), category)
+    return lookup
+
+
+def recommendation_in_use(recommendation: Recommendation) -> bool:
+    """Something refers to it: evidence, a proposal or decision, a conclusion, a transfer or a published pack."""
+    return (
+        recommendation.evidence_updates.exists()
+        or recommendation.assessments.filter(
+            Q(proposed_category__isnull=False) | Q(agreed_category__isnull=False) | Q(agreed_at__isnull=False)
+            | Q(meeting__published_packs__isnull=False)
+        ).exists()
+        or Conclusion.objects.filter(recommendation=recommendation).exists()
+        or recommendation.transfers.exists()
+    )
+
+
+@transaction.atomic
+def edit_recommendation(
+    recommendation: Recommendation, parsed: ParsedRecommendation, *, by, expected_version: int | None,
+    theme: Theme | None, executive_response: str, responded_on: datetime.date | None,
+) -> Recommendation:
+    """The scrutiny office corrects a recommendation: its number, text, owners, original date, theme, response.
+
+    The original date is kept once tracking has used it (a moved date is a date change with
+    its reason); everything else keeps its earlier versions in the history.
+    """
+    permissions.ensure(by, "set_up")
+    _check_parsed(parsed, {"number": "number", "text": "text"})
+    if recommendation.inquiry.recommendations.filter(number__iexact=parsed.number).exclude(
+            pk=recommendation.pk).exists():
+        raise ValidationError({"number": f"{recommendation.inquiry} already has a recommendation {parsed.number}."})
+    if theme is not None and theme.inquiry_id != recommendation.inquiry_id:
+        raise ValidationError({"theme": "Choose one of this inquiry’s themes."})
+    current = locked_for_edit(recommendation, expected_version)
+    date_changed = parsed.timescale.strip() != current.original_timescale.strip()
+    if date_changed and (
+        DateChange.objects.filter(milestone__recommendation=current).exists()
+        or current.assessments.filter(Q(proposed_category__isnull=False) | Q(agreed_category__isnull=False)).exists()
+    ):
+        raise ValidationError({"timescale": "Its original date has been tracked against, so it stays as it was. "
+                                            "To move the date, record the move and its reason instead."})
+    current.number, current.lead, current.theme = parsed.number, parsed.lead, theme
+    current.executive_response, current.executive_response_on = executive_response, responded_on
+    if date_changed:
+        current.original_timescale = parsed.timescale
+    current.full_clean()
+    _by(current, by).save()
+    _set_parts(current, parsed, by, milestones=date_changed)
+    _copy_fields(current, recommendation)
+    return current
+
+
+@transaction.atomic
+def move_recommendation(recommendation: Recommendation, *, by, up: bool) -> None:
+    """The scrutiny office moves a recommendation up or down its inquiry's printed order."""
+    permissions.ensure(by, "set_up")
+    ordered = list(recommendation.inquiry.recommendations.select_for_update().order_by("position", "number"))
+    index = next(i for i, r in enumerate(ordered) if r.pk == recommendation.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, 1):
+        if item.position != position:
+            item.position = position
+            item.version += 1
+            _by(item, by).save(update_fields=["position", "version"])
+
+
+@transaction.atomic
+def withdraw_recommendation(recommendation: Recommendation, *, by, reason: str,
+                            today: datetime.date | None = None) -> bool:
+    """The scrutiny office takes back a recommendation entered by mistake.
+
+    Deleted while nothing refers to it (its history records the deletion); once something
+    does (evidence, a proposal, a decision, a pack), withdrawn instead: kept with its
+    history, off every list still to come. Returns True when it was deleted.
+    """
+    permissions.ensure(by, "set_up")
+    if not recommendation_in_use(recommendation):
+        for assessment in recommendation.assessments.all():
+            _by(assessment, by).delete()
+        for part in recommendation.sub_parts.all():
+            _by(part, by).delete()
+        _by(Recommendation.objects.get(pk=recommendation.pk), by).delete()
+        return True
+    if texts.is_blank(reason):
+        raise ValidationError({"reason": "Say why it is withdrawn: the reason is kept on its timeline."})
+    current = locked_for_edit(recommendation, None)
+    current.withdrawn_on = today or timezone.localdate()
+    current.withdrawn_reason = reason.strip()
+    _by(current, by).save()
+    upcoming = current.assessments.filter(meeting__state__in=[Meeting.State.SCHEDULED, Meeting.State.EVIDENCE_OPEN],
+                                          proposed_category__isnull=True, agreed_category__isnull=True)
+    for assessment in upcoming:
+        _by(assessment, by).delete()
+    return False
+
+
+@transaction.atomic
+def transfer_recommendations(
+    recommendations, to_committee: Committee, *, by, on: datetime.date, reason: str, inquiry: Inquiry | None = None,
+) -> list[Transfer]:
+    """The scrutiny office moves recommendations to the committee now responsible, as dated records.
+
+    Their history stays where it happened: the old committee's meetings and packs are not
+    touched, and the category in force carries over. One on the list of an old committee's
+    meeting that has not started on it (no proposal, no pack) is taken off that list; a
+    meeting already assessing it finishes its round with it.
+    """
+    permissions.ensure(by, "set_up")
+    reason = (reason or "").strip()
+    errors = {}
+    if texts.is_blank(reason):
+        errors["reason"] = "Say why it moves: the reason is kept on its timeline."
+    problem = cycle.written_on_problem(on, timezone.localdate())
+    if problem:
+        errors["transferred_on"] = problem.replace("date written", "date of the move")
+    if errors:
+        raise ValidationError(errors)
+    transfers = []
+    for recommendation in recommendations:
+        current = locked_for_edit(recommendation, None)
+        if current.committee_id == to_committee.pk:
+            raise ValidationError({"to_committee": f"{current} is already tracked by {to_committee}."})
+        not_started = current.assessments.filter(
+            meeting__committee_id=current.committee_id,
+            meeting__state__in=[Meeting.State.SCHEDULED, Meeting.State.EVIDENCE_OPEN],
+            proposed_category__isnull=True, agreed_category__isnull=True, agreed_at__isnull=True,
+        )
+        for assessment in not_started:
+            _by(assessment, by).delete()
+        transfer = Transfer(recommendation=current, inquiry=inquiry, from_committee_id=current.committee_id,
+                            to_committee=to_committee, transferred_on=on, reason=reason, transferred_by=by)
+        transfer.save()
+        current.committee = to_committee
+        _by(current, by).save()
+        transfers.append(transfer)
+    return transfers
+
+
+@transaction.atomic
+def transfer_inquiry(inquiry: Inquiry, to_committee: Committee, *, by, on: datetime.date, reason: str,
+                     expected_version: int | None = None) -> list[Transfer]:
+    """The scrutiny office moves an inquiry, and every recommendation its committee tracks, to another committee."""
+    permissions.ensure(by, "set_up")
+    if inquiry.committee_id == to_committee.pk:
+        raise ValidationError({"to_committee": f"{inquiry} is already {to_committee}’s."})
+    if Inquiry.objects.filter(committee=to_committee, title__iexact=inquiry.title).exists():
+        raise ValidationError({"to_committee": f"{to_committee} already has an inquiry called “{inquiry.title}”."})
+    current = locked_for_edit(inquiry, expected_version)
+    moving = list(current.recommendations.filter(committee_id=current.committee_id))
+    transfers = transfer_recommendations(moving, to_committee, by=by, on=on, reason=reason, inquiry=current)
+    current.committee = to_committee
+    _by(current, by).save()
+    _copy_fields(current, inquiry)
+    return transfers
+
+
+# --- The scrutiny office invites people and gives them their roles --------------------------
+
+
+def _username_for(email: str) -> str:
+    return email.strip().lower()
+
+
+@transaction.atomic
+def invite_person(*, by, email: str, full_name: str, roles_given: list[str], owners: list[Owner],
+                  invitation_url) -> object:
+    """The scrutiny office gives someone an account: their roles, the owners they act for, and an
+    e-mail inviting them to choose a password. No superuser is needed to run the service."""
+    permissions.ensure(by, "set_up")
+    User = get_user_model()
+    username = _username_for(email)
+    if User.objects.filter(Q(username__iexact=username) | Q(email__iexact=username)).exists():
+        raise ValidationError({"email": f"{email} already has an account. Find them in the list of people."})
+    first, _, last = full_name.strip().partition(" ")
+    user = User(username=username, email=username, first_name=first, last_name=last)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    _give_access(user, roles_given, owners)
+    _send_invitation(user, invitation_url(user), by)
+    return user
+
+
+def _give_access(user, roles_given: list[str], owners: list[Owner]) -> None:
+    from django.contrib.auth.models import Group
+
+    unknown = set(roles_given) - set(roles.ROLES)
+    if unknown:
+        raise ValidationError({"roles": "Choose from the roles listed."})
+    user.groups.set(Group.objects.filter(name__in=roles_given))
+    user.owners.set(owners)
+    for cached in ("_tracker_roles", "_tracker_owner_ids"):
+        user.__dict__.pop(cached, None)
+
+
+def _send_invitation(user, url: str, by) -> None:
+    council = Council.current()
+    inviter = by.get_full_name() or by.get_username()
+    send_mail(
+        subject=f"You have an account on {council.name or 'the council'}’s scrutiny tracking service",
+        message=render_to_string("tracker/email/invitation.txt", {
+            "user": user, "url": url, "council": council, "inviter": inviter,
+        }),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def update_person(user, *, by, full_name: str, email: str, roles_given: list[str], owners: list[Owner]) -> object:
+    """The scrutiny office changes someone's name, e-mail, roles or the owners they act for."""
+    permissions.ensure(by, "set_up")
+    User = get_user_model()
+    email = _username_for(email)
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exclude(pk=user.pk).exists():
+        raise ValidationError({"email": f"{email} is already someone else’s."})
+    user.first_name, _, user.last_name = full_name.strip().partition(" ")
+    user.email = email
+    user.full_clean(exclude=["password", "username"])
+    user.save()
+    _give_access(user, roles_given, owners)
+    return user
+
+
+@transaction.atomic
+def set_person_active(user, active: bool, *, by) -> object:
+    """The scrutiny office deactivates a leaver (or brings them back). Their name stays on everything
+    they wrote; they can no longer sign in. Nobody deactivates themselves."""
+    permissions.ensure(by, "set_up")
+    if user.pk == by.pk and not active:
+        raise ValidationError("You cannot deactivate your own account. Ask someone else in your office.")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
 
 
 # --- The scrutiny office publishes the pack -------------------------------------------------

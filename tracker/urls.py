@@ -42,4 +42,6 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     # The meeting pack (its own module)
     path("", include("tracker.pack.urls")),
+    # Setting up the council, its committees, schemes, inquiries and people (scrutiny office)
+    path("setup/", include("tracker.views.setup.urls")),
 ]

@@ -9,15 +9,23 @@ Which recommendations go where (tracking-process.md, "The meeting pack"):
 - Appendix 2 (tracked today): an Assessment at this meeting and no Conclusion before it.
   The pack goes out before the meeting, so what the committee concludes at this very
   meeting is still tracked in it (the seed's R01–R03 were in Appendix 2 on 10 Feb 2016).
-- Appendix 3 (concluded): a Conclusion at an earlier meeting, for the inquiries
-  this pack reports on. Its "Tracking Assessment" is the category the committee agreed
-  at the concluding meeting, with the conclusion's remark.
+- Appendix 3 (concluded): a Conclusion at an earlier meeting (of this committee, or of
+  the committee that tracked it before it was transferred here), for the inquiries this
+  pack reports on. Its "Tracking Assessment" is the category the committee agreed at the
+  concluding meeting (or, without categories, the scheme's "completed" words), with the
+  conclusion's remark.
+- Nothing is chosen by which committee a recommendation belongs to now: a pack is made of
+  what happened at its meeting, so a transferred recommendation never leaves (or enters) an
+  old pack, and a rebuilt pack is the one published.
+- The pack prints the scheme its meeting used (a newer version of the scheme does not
+  change it) and the council's words (tracker.words).
 - Evidence is what was known for this meeting: the first text and every "Further
   information following the … meeting" addition for meetings before this one.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass, field
 
@@ -30,6 +38,7 @@ from tracker.models import (
     Category,
     Committee,
     Conclusion,
+    Council,
     CoverReport,
     EvidenceUpdate,
     Inquiry,
@@ -37,8 +46,9 @@ from tracker.models import (
     Recommendation,
     Responsibility,
     Theme,
-    meetings_before,
+    held_before,
 )
+from tracker.words import Words
 
 
 def category_display(category: Category | None) -> str:
@@ -67,7 +77,9 @@ class PackRecommendation:
     evidence: list[EvidenceUpdate]
     category: Category | None = None
     anticipated_date: datetime.date | None = None
+    reasons: str = ""
     conclusion: Conclusion | None = None
+    completed_words: str = ""  # without categories: what the committee agreed when it concluded it
 
     @property
     def number(self) -> str:
@@ -105,14 +117,14 @@ class PackRecommendation:
     @property
     def tracking_assessment(self) -> str:
         """"2 – Achieved (Late). Work will be ongoing." (Appendix 3)."""
-        text = self.category_display or "Category not recorded"
+        text = self.category_display or self.completed_words or "Category not recorded"
         remark = self.conclusion.remark.strip() if self.conclusion else ""
         return f"{text}. {remark}" if remark else text
 
 
 @dataclass
 class ThemeGroup:
-    theme: Theme
+    theme: Theme | None  # None: the recommendations printed under no theme
     recommendations: list[PackRecommendation] = field(default_factory=list)
 
 
@@ -124,6 +136,7 @@ class PackReport:
     cover: CoverReport | None
     themes: list[ThemeGroup]
     concluded: list[PackRecommendation]
+    words: Words
 
     @property
     def tracked_count(self) -> int:
@@ -137,6 +150,19 @@ class Pack:
     scheme: AssessmentScheme
     categories: list[Category]
     reports: list[PackReport]
+    council: Council
+    words: Words
+
+    @property
+    def has_categories(self) -> bool:
+        return bool(self.categories)
+
+    @property
+    def logo_data_uri(self) -> str:
+        """The council's logo, inline (the pack is one self-contained document)."""
+        if not self.council.logo:
+            return ""
+        return f"data:{self.council.logo_type};base64,{base64.b64encode(bytes(self.council.logo)).decode('ascii')}"
 
     @property
     def title(self) -> str:
@@ -151,24 +177,26 @@ class Pack:
 def _pack_recommendations(meeting: Meeting):
     assessed_here = Assessment.objects.filter(recommendation=OuterRef("pk"), meeting=meeting)
     concluded_by_then = Conclusion.objects.filter(recommendation=OuterRef("pk")).filter(
-        meetings_before(meeting, "meeting__", inclusive=False), meeting__committee_id=meeting.committee_id
+        held_before(meeting, "meeting__")
     )
+    inquiries_here = Inquiry.objects.filter(
+        Q(recommendations__assessments__meeting=meeting) | Q(cover_reports__meeting=meeting)
+    ).values("pk")
     # The assessment that decides the printed category: this meeting's (proposal) for a
     # tracked recommendation, the concluding meeting's (agreed) for a concluded one.
     printed_assessments = Assessment.objects.filter(
         Q(meeting=meeting) | Q(meeting=F("recommendation__conclusion__meeting"))
-    ).select_related("proposed_category", "agreed_category")
+    ).select_related("proposed_category", "agreed_category", "meeting__scheme")
     known_evidence = (
         EvidenceUpdate.objects.filter(
-            Q(following_meeting__isnull=True) | meetings_before(meeting, "following_meeting__")
+            Q(following_meeting__isnull=True) | held_before(meeting, "following_meeting__")
         )
         .select_related("following_meeting", "for_meeting")
         .order_by("position", "pk")
     )
     return (
-        Recommendation.objects.filter(inquiry__committee_id=meeting.committee_id)
-        .annotate(assessed_here=Exists(assessed_here), concluded_by_then=Exists(concluded_by_then))
-        .filter(Q(assessed_here=True) | Q(concluded_by_then=True))
+        Recommendation.objects.annotate(assessed_here=Exists(assessed_here), concluded_by_then=Exists(concluded_by_then))
+        .filter(Q(assessed_here=True) | Q(concluded_by_then=True, inquiry_id__in=inquiries_here))
         .select_related("inquiry", "theme", "conclusion__meeting")
         .prefetch_related(
             "sub_parts",
@@ -194,27 +222,32 @@ def _item(recommendation: Recommendation, meeting: Meeting) -> PackRecommendatio
         for assessment in recommendation.pack_assessments:
             if assessment.meeting_id == item.conclusion.meeting_id:
                 item.category = assessment.category
+                if item.category is None and assessment.decided:
+                    item.completed_words = assessment.meeting.scheme.completed_words
     else:
         for assessment in recommendation.pack_assessments:
             if assessment.meeting_id == meeting.pk:
-                # Appendix 2 prints the cabinet member's assessment, the proposal.
+                # Appendix 2 prints the assessor's assessment, the proposal.
                 item.category = assessment.proposed_category
                 item.anticipated_date = assessment.anticipated_date
+                item.reasons = assessment.reasons
     return item
 
 
 def pack_for(meeting: Meeting) -> Pack:
-    """Read everything the pack of ``meeting`` prints (nine queries, whatever its size)."""
-    meeting = Meeting.objects.select_related("committee__scheme").get(pk=meeting.pk)
+    """Read everything the pack of ``meeting`` prints (ten queries, whatever its size)."""
+    meeting = Meeting.objects.select_related("committee", "scheme").get(pk=meeting.pk)
     committee = meeting.committee
-    categories = list(committee.scheme.categories.order_by("position"))
+    council = Council.current()
+    words = Words(council, committee)
+    categories = list(meeting.scheme.categories.order_by("position"))
     covers = {
         cover.inquiry_id: cover
         for cover in CoverReport.objects.filter(meeting=meeting).select_related("inquiry", "reporting_owner")
     }
 
     inquiries: dict[int, Inquiry] = {cover.inquiry_id: cover.inquiry for cover in covers.values()}
-    themes: dict[int, dict[int, ThemeGroup]] = {}
+    themes: dict[int, dict[int | None, ThemeGroup]] = {}
     concluded: dict[int, list[PackRecommendation]] = {}
     for recommendation in _pack_recommendations(meeting):
         item = _item(recommendation, meeting)
@@ -227,21 +260,30 @@ def pack_for(meeting: Meeting) -> Pack:
         group.recommendations.append(item)
 
     # An inquiry is in the pack when something of it is tracked at this meeting or it
-    # has a cover report; its earlier conclusions come with it "for
-    # information only".
+    # has a cover report; its earlier conclusions come with it "for information only".
+    # Recommendations under no theme come first, then the themes in letter order.
     reports = [
         PackReport(
             inquiry=inquiry,
             cover=covers.get(inquiry_id),
-            themes=sorted(themes.get(inquiry_id, {}).values(), key=lambda g: (g.theme.letter, g.theme.pk)),
+            themes=sorted(
+                themes.get(inquiry_id, {}).values(),
+                key=lambda g: (g.theme is not None, g.theme.letter if g.theme else "", g.theme.pk if g.theme else 0),
+            ),
             concluded=concluded.get(inquiry_id, []),
+            words=words.for_report(
+                reporter=covers[inquiry_id].reporting_owner.name if inquiry_id in covers else "",
+                inquiry=inquiry.title,
+            ),
         )
         for inquiry_id, inquiry in sorted(inquiries.items(), key=lambda pair: (pair[1].title, pair[0]))
     ]
     return Pack(
         meeting=meeting,
         committee=committee,
-        scheme=committee.scheme,
+        scheme=meeting.scheme,
         categories=categories,
         reports=reports,
+        council=council,
+        words=words,
     )

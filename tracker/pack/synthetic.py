@@ -40,6 +40,7 @@ def enlarge(meeting: Meeting, factor: int = 10) -> int:
             copies.append(
                 Recommendation(
                     inquiry_id=source.inquiry_id,
+                    committee_id=source.committee_id,
                     theme_id=source.theme_id,
                     number=f"{source.number}-{copy}"[:10],
                     lead=source.lead,

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from tracker import cycle, permissions, services
+from tracker import cycle, permissions, selectors, services
 from tracker.models import Meeting, PublishedPack
 from tracker.pack.context import pack_for
 from tracker.pack.render import build_pack, render_pack_html, stylesheet_source_hash
@@ -81,7 +81,7 @@ def pack_publish(request, meeting_id):
 @login_required
 def pack_versions(request, meeting_id):
     permissions.ensure(request.user, "view")
-    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
+    meeting = get_object_or_404(Meeting.objects.select_related("committee", "scheme"), pk=meeting_id)
     versions = (
         meeting.published_packs.defer("pdf").select_related("published_by").order_by("-version")
     )
@@ -91,6 +91,7 @@ def pack_versions(request, meeting_id):
         "versions": versions,
         "can_build": can_build,
         "can_publish": can_build and cycle.allows(meeting, "publish_pack"),
+        "unassessed": selectors.unassessed(meeting) if can_build and meeting.scheme.categories.exists() else [],
         "publish_refusal": _publish_refusal(meeting) if can_build else None,
     })
 

@@ -26,14 +26,14 @@ def cabinet_home(request):
 @login_required
 def cabinet_meeting(request, meeting_id):
     permissions.ensure(request.user, "use_cabinet_page")
-    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
+    meeting = get_object_or_404(Meeting.objects.select_related("committee", "scheme"), pk=meeting_id)
     owners = permissions.owner_ids(request.user)
     rows = selectors.tracked_at(meeting, owner_ids=owners)
     proposing_open = cycle.allows(meeting, "propose")
     evidence_open = cycle.allows(meeting, "add_evidence")
     for row in rows:
         row.can_propose = (
-            proposing_open and row.conclusion is None and permissions.can_propose(request.user, row.recommendation)
+            proposing_open and row.conclusion is None and permissions.can_propose(request.user, row.assessment)
         )
         row.can_add_evidence = (
             evidence_open and row.conclusion is None and permissions.can_add_evidence(request.user, row.recommendation)
@@ -42,6 +42,8 @@ def cabinet_meeting(request, meeting_id):
         "meeting": meeting,
         "rows": rows,
         "proposing_open": proposing_open,
+        "needs_dates": [c for c in meeting.scheme.categories.all() if c.needs_anticipated_date],
+        "narrative": not meeting.scheme.categories.exists(),
         "other_meetings": [m for m in selectors.upcoming_meetings(owners) if m.pk != meeting.pk],
         "previous": selectors.previous_meeting(meeting),
     })
@@ -59,8 +61,14 @@ def propose(request, assessment_id):
     """Propose a category, with an anticipated date where the category needs one."""
     assessment = assessment_or_404(assessment_id)
     recommendation = assessment.recommendation
-    permissions.ensure(request.user, "propose", recommendation)
-    scheme = assessment.meeting.committee.scheme
+    permissions.ensure(request.user, "propose", assessment)
+    scheme = assessment.meeting.scheme
+    # The scrutiny office enters a proposal the assessor sent in; it is recorded as such.
+    on_behalf = not permissions.assesses_for(request.user, assessment)
+    back_url = (
+        reverse("meeting_detail", kwargs={"meeting_id": assessment.meeting_id}) if on_behalf
+        else reverse("cabinet_meeting", kwargs={"meeting_id": assessment.meeting_id})
+    ) + f"#rec-{recommendation.pk}"
 
     def make_form(data, version=None):
         read = version or assessment
@@ -73,13 +81,14 @@ def propose(request, assessment_id):
     def save(data):
         warnings = services.propose_category(
             assessment, data["category"], data["anticipated_date"], by=request.user,
-            expected_version=data["version"], reason=data["reason"],
+            expected_version=data["version"], reason=data["reason"], reasons=data["reasons"],
         )
-        messages.success(request, f"You proposed “{data['category']}” for {recommendation}.")
+        messages.success(request, f"You proposed “{data['category']}” for {recommendation}" + (
+            " on the owners’ behalf." if on_behalf else "."))
         for warning in warnings:
             messages.warning(request, f"{recommendation}: {warning}")
         # No #fragment: the banners at the top (and any warning) must be seen.
-        return redirect_back(request, reverse("cabinet_meeting", kwargs={"meeting_id": assessment.meeting_id}))
+        return redirect_back(request, back_url)
 
     submission = submit(request, make_form, save, stale_message=lambda current: stale_message(
         f"the proposal for {recommendation}", current.proposed_by))
@@ -87,5 +96,8 @@ def propose(request, assessment_id):
         "assessment": assessment,
         "recommendation": recommendation,
         "meeting": assessment.meeting,
+        "on_behalf": on_behalf,
+        "narrative": not scheme.categories.exists(),
+        "back_url": back_url,
         "closed_message": cycle.refusal(assessment.meeting, "propose"),
     }, submission)

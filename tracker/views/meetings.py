@@ -17,6 +17,7 @@ from tracker.forms import (
     DecisionForm,
     MeetingChangeForm,
     MeetingForm,
+    NarrativeDecisionForm,
 )
 from tracker.models import Meeting, Recommendation
 from tracker.views.cabinet import assessment_or_404
@@ -45,7 +46,7 @@ def meeting_new(request):
 
 
 def _meeting(meeting_id) -> Meeting:
-    return get_object_or_404(Meeting.objects.select_related("committee__scheme"), pk=meeting_id)
+    return get_object_or_404(Meeting.objects.select_related("committee", "scheme"), pk=meeting_id)
 
 
 @login_required
@@ -55,6 +56,10 @@ def meeting_detail(request, meeting_id):
     rows = selectors.tracked_at(meeting)
     can_manage = permissions.can_manage_meetings(request.user)
     step = cycle.next_step(meeting)
+    narrative = not meeting.scheme.categories.exists()
+    proposing = can_manage and not narrative and cycle.allows(meeting, "propose")
+    for row in rows:
+        row.can_propose_on_behalf = proposing and row.conclusion is None
     return render(request, "tracker/meeting_detail.html", {
         "meeting": meeting,
         "rows": rows,
@@ -68,6 +73,9 @@ def meeting_detail(request, meeting_id):
         "pack_links": pack_links(meeting, request.user),
         "publish_url": reverse("pack_versions", kwargs={"meeting_id": meeting.pk}),
         "changed_count": sum(1 for row in rows if row.changed),
+        "narrative": narrative,
+        "unassessed": [row.recommendation.number for row in rows if not row.assessment.category] if proposing else [],
+        "step_explanation": step.explain(meeting) if step else "",
     })
 
 
@@ -98,14 +106,15 @@ def meeting_choose(request, meeting_id):
     """Choose the recommendations to track: by default every one of the committee not yet concluded."""
     permissions.ensure(request.user, "manage_meetings")
     meeting = _meeting(meeting_id)
-    trackable = Recommendation.objects.filter(inquiry__committee_id=meeting.committee_id).tracked().order_by(
+    trackable = Recommendation.objects.filter(committee_id=meeting.committee_id).tracked().order_by(
         "inquiry_id", "position", "number"
     )
     chosen = list(meeting.assessments.values_list("recommendation_id", flat=True))
 
     def make_form(data, version=None):
         return ChooseRecommendationsForm(
-            data, queryset=trackable, initial={"recommendations": chosen or [r.pk for r in trackable]}
+            data, queryset=trackable,
+            initial={"recommendations": chosen or list(trackable.tracked_by_default().values_list("pk", flat=True))},
         )
 
     def save(data):
@@ -149,7 +158,7 @@ def decide(request, assessment_id):
     assessment = assessment_or_404(assessment_id)
     recommendation = assessment.recommendation
     meeting = assessment.meeting
-    scheme = meeting.committee.scheme
+    scheme = meeting.scheme
     conclusion = getattr(recommendation, "conclusion", None)
     initial = {
         "category": assessment.agreed_category_id or assessment.proposed_category_id,
@@ -159,18 +168,30 @@ def decide(request, assessment_id):
         "remark": conclusion.remark if conclusion else "",
     }
 
+    narrative = not scheme.categories.exists()
+    if narrative:
+        initial["outcome"] = ("completed" if initial["concluded"] else "continue") if assessment.decided else None
+
     def make_form(data, version=None):
+        if narrative:
+            return NarrativeDecisionForm(data, scheme=scheme, initial=initial)
         read = version or assessment
         return DecisionForm(data, scheme=scheme, initial=initial, date_advised=read.anticipated_date is not None)
 
     def save(data):
+        concluded = data["outcome"] == "completed" if narrative else data["concluded"]
         warnings = services.record_decision(
-            assessment, data["category"], data["anticipated_date"], by=request.user,
-            expected_version=data["version"], reason=data["reason"],
-            concluded=data["concluded"], remark=data["remark"],
+            assessment, data.get("category"), data.get("anticipated_date"), by=request.user,
+            expected_version=data["version"], reason=data.get("reason", ""), reasons=data.get("reasons", ""),
+            concluded=concluded, remark=data["remark"],
         )
-        done = f"Recorded: the committee agreed “{data['category']}” for {recommendation}"
-        messages.success(request, done + (" and concluded it." if data["concluded"] else "."))
+        if narrative:
+            words = scheme.completed_words if concluded else scheme.continue_words
+            done = f"Recorded: “{words}” for {recommendation}"
+            messages.success(request, done + (" and concluded it." if concluded else "."))
+        else:
+            done = f"Recorded: the committee agreed “{data['category']}” for {recommendation}"
+            messages.success(request, done + (" and concluded it." if concluded else "."))
         for warning in warnings:
             messages.warning(request, f"{recommendation}: {warning}")
         return redirect("meeting_detail", meeting_id=meeting.pk)
@@ -181,5 +202,7 @@ def decide(request, assessment_id):
         "assessment": assessment,
         "recommendation": recommendation,
         "meeting": meeting,
+        "narrative": narrative,
+        "concluded_here": conclusion is not None and conclusion.meeting_id == meeting.pk,
         "closed_message": cycle.refusal(meeting, "record_decision"),
     }, submission)

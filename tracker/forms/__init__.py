@@ -192,15 +192,26 @@ class EvidenceCorrectionForm(EvidenceForm):
 # --- Categories ----------------------------------------------------------------------------
 
 
-def category_choices(scheme) -> list[Choice]:
+def category_choices(categories) -> list[Choice]:
     """Each category with its number and label, and its criteria as the hint (never colour alone)."""
     return [
         Choice(str(category.pk), str(category), hint=category.criteria.replace("\n", " "))
-        for category in scheme.categories.all()
+        for category in categories
     ]
 
 
+def _named(categories) -> str:
+    names = [f"“{category}”" for category in categories]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 class CategoryForm(GovukForm):
+    """A category for a recommendation at a meeting, with what the scheme's categories ask for.
+
+    The anticipated date and the reasons are asked for only where a category of the
+    scheme needs them, and their hints name those categories (never a council's numbers).
+    """
+
     category = forms.ChoiceField(
         label="Category",
         widget=forms.RadioSelect,
@@ -209,8 +220,13 @@ class CategoryForm(GovukForm):
     anticipated_date = GovukDateField(
         required=False,
         label="Anticipated date",
-        help_text="The date by which the recommendation is expected to be achieved. "
-        "Needed for “not achieved” categories that say so. For example, 31 3 2017",
+    )
+    reasons = TextField(
+        multiline=True,
+        label="Reasons",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     reason = TextField(
         multiline=True,
@@ -224,36 +240,56 @@ class CategoryForm(GovukForm):
 
     def __init__(self, *args, scheme, date_advised: bool = True, **kwargs):
         self.scheme = scheme
+        self.scheme_categories = list(scheme.categories.all())
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(scheme)
-        if not date_advised:
+        self.fields["category"].choices = category_choices(self.scheme_categories)
+        dated = [c for c in self.scheme_categories if c.needs_anticipated_date]
+        if dated:
+            self.fields["anticipated_date"].help_text = (
+                f"The date by which the recommendation is expected to be achieved. Needed for {_named(dated)}. "
+                "For example, 31 3 2017"
+            )
+        else:
+            del self.fields["anticipated_date"]
+        with_reasons = [c for c in self.scheme_categories if c.needs_reasons]
+        if with_reasons:
+            self.fields["reasons"].help_text = (
+                f"Needed for {_named(with_reasons)}: say why, in a sentence or two. They are printed in the pack."
+            )
+        else:
+            del self.fields["reasons"]
+        if not (date_advised and dated):
             # Nothing to move yet, so no reason to ask for.
             del self.fields["reason"]
-            self.helper.layout = self.layout()
+        self.helper.layout = self.layout()
 
     def clean(self):
         cleaned = super().clean()
-        cleaned.setdefault("reason", "")
+        for name in ("reason", "reasons"):
+            cleaned.setdefault(name, "")
+        cleaned.setdefault("anticipated_date", None)
         return cleaned
 
     def clean_category(self):
         value = self.cleaned_data["category"]
-        for category in self.scheme.categories.all():
+        for category in self.scheme_categories:
             if str(category.pk) == value:
                 return category
         raise ValidationError("Choose one of the categories listed")
 
-    def layout(self):
-        return Layout(
-            Field.radios("category", legend_size=Size.MEDIUM),
-            Field("anticipated_date"),
+    def _optional(self):
+        return [
+            *([Field("anticipated_date")] if "anticipated_date" in self.fields else []),
+            *([Field.textarea("reasons")] if "reasons" in self.fields else []),
             *([Field.textarea("reason")] if "reason" in self.fields else []),
-            Field("version"),
-        )
+        ]
+
+    def layout(self):
+        return Layout(Field.radios("category", legend_size=Size.MEDIUM), *self._optional(), Field("version"))
 
 
 class ProposalForm(CategoryForm):
-    """The cabinet member's proposal."""
+    """The assessor's proposal (or the scrutiny office's, on the owners' behalf)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -284,11 +320,40 @@ class DecisionForm(CategoryForm):
     def layout(self):
         return Layout(
             Field.radios("category", legend_size=Size.MEDIUM),
-            Field("anticipated_date"),
-            *([Field.textarea("reason")] if "reason" in self.fields else []),
+            *self._optional(),
             Fieldset(Field.checkbox("concluded"), Field.textarea("remark"), legend="Conclusion", legend_size=Size.MEDIUM),
             Field("version"),
         )
+
+
+class NarrativeDecisionForm(GovukForm):
+    """The committee's decision where the scheme has no categories: completed, or tracking continues."""
+
+    outcome = forms.ChoiceField(
+        label="The committee’s decision",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the committee decided"},
+    )
+    remark = TextField(
+        multiline=True,
+        label="Remark (optional)",
+        help_text="Printed with the decision when the recommendation is completed.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [
+            Choice("completed", scheme.completed_words,
+                   hint="It leaves the tracking list and is shown as concluded, with this meeting’s date."),
+            Choice("continue", scheme.continue_words, hint="It stays on the list for the committee’s next meeting."),
+        ]
+
+    def layout(self):
+        return Layout(Field.radios("outcome", legend_size=Size.MEDIUM), Field.textarea("remark"), Field("version"))
 
 
 # --- Meetings ------------------------------------------------------------------------------

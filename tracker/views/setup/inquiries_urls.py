@@ -1,0 +1,3 @@
+"""The set-up pages for inquiries."""
+
+urlpatterns = []

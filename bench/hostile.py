@@ -690,19 +690,19 @@ def check(run: HostileRun, before: dict) -> tuple[list[str], list[tuple[str, int
 def set_up_round() -> dict:
     """The scrutiny office's round (tracker.services), and a second cabinet member; the ids the run needs."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from tracker import permissions, roles, services
-    from tracker.demo import CHILDREN
+    from tracker import permissions, services
     from tracker.models import Category, Committee, Meeting, Owner
 
     User = get_user_model()
     office = User.objects.get(username="scrutiny")
+    cabinet = User.objects.get(username="cabinet")
     second = User.objects.create_user("cabinet2", password=PASSWORDS["cabinet2"], first_name="Cara",
                                       last_name="Cabinet")
-    second.groups.add(Group.objects.get(name=roles.CABINET_MEMBER))
-    Owner.objects.get(name=CHILDREN).delegates.add(second)
+    second.groups.set(cabinet.groups.all())  # a second person in the demo cabinet member's role and portfolio
+    for owner in Owner.objects.filter(delegates=cabinet):
+        owner.delegates.add(second)
 
     today = timezone.localdate()
     committee = Committee.objects.get()

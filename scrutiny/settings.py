@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "scrutiny.middleware.UnreadableFormMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tracker.middleware.NumberOutOfRangeMiddleware",
+    # A lost database connection answers 503 "try again", not the server-error page.
+    "tracker.unavailable.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear refusal.
     "axes.middleware.AxesMiddleware",
 ]

@@ -144,7 +144,10 @@ def test_one_impossible_date_saves_nothing_and_names_its_row_and_column(tmp_path
     assert nothing_saved()
 
 
-def test_from_the_shell_every_problem_is_printed_and_the_exit_status_is_1(tmp_path, office, committee, capsys):
+def test_from_the_shell_every_problem_is_printed_and_the_exit_status_is_1(tmp_path, office, committee, capsys,
+                                                                           monkeypatch):
+    # manage.py closes the database connections when a command ends; the test's own must stay open.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
     rows = [["LTG 1", "That the pool opens.", "Leader", "31/02/2017", ""],
             ["", "That fees are frozen.", "Leader", "Dec 2016", ""]]
     path = workbook(tmp_path / "leisure.xlsx", rows)

@@ -631,6 +631,26 @@ def test_a_number_taken_between_the_check_and_the_save_of_an_import_is_listed_an
     assert list(inquiry.recommendations.values_list("number", flat=True)) == ["LTG 2"]
 
 
+def test_a_spreadsheet_too_big_to_carry_to_the_save_is_refused_beside_the_file(office, inquiry, monkeypatch):
+    monkeypatch.setattr("tracker.views.setup.inquiry_imports.IMPORT_SIGNED_LIMIT", 100)
+
+    page = office.post(url("setup_inquiry_import", inquiry.pk), import_post(tracker_file([
+        ["LTG 1", "That the pool opens.", "Leader", "Dec 2016", ""]])))
+
+    assert page.status_code == 400
+    assert field_errors(page) == ["The spreadsheet holds too much to check in one go (1 row). Split it into two "
+                                  "files and import each."]
+
+
+def test_a_meeting_date_given_for_a_sheet_without_categories_is_not_used(office, inquiry):
+    preview = office.post(url("setup_inquiry_import", inquiry.pk), import_post(
+        tracker_file([["LTG 1", "That the pool opens.", "Leader", "Dec 2016", ""]]), agreed_on=(10, 2, 2016)))
+
+    assert "Categories agreed" not in text(preview)
+    office.post(url("setup_inquiry_import", inquiry.pk), {"checked": hidden(preview, "checked")})
+    assert inquiry.recommendations.count() == 1 and not Meeting.objects.exists()
+
+
 def test_the_signed_field_carries_the_checked_rows_not_the_file(office, inquiry):
     preview = office.post(url("setup_inquiry_import", inquiry.pk),
                           import_post(tracker_file([["LTG 1", "That the pool opens.", "Leader", "Dec 2016", ""]])))

@@ -36,6 +36,8 @@ from tracker.views.setup.inquiries import _inquiry, long_date, milestone_words
 
 IMPORT_SALT = "tracker.setup.inquiry-import"
 IMPORT_MAX_AGE = 24 * 60 * 60  # seconds: a checked spreadsheet is saved the same day or checked again
+# The signed rows go back in the form: well under what Django reads of a form (DATA_UPLOAD_MAX_MEMORY_SIZE).
+IMPORT_SIGNED_LIMIT = 2_000_000  # characters
 IMPORT_OUT_OF_DATE = ("The checked spreadsheet could not be saved: the page was changed or is more than a day old. "
                       "Nothing was saved. Upload the spreadsheet again to check it.")
 
@@ -214,14 +216,19 @@ def inquiry_import(request, inquiry_id):
             problems = _check_rows(form, inquiry, result.recommendations)
         for problem in problems:
             form.add_error("file", problem)
+        token = "" if form.errors else sign_import(inquiry, upload.name, form.cleaned_data, result.recommendations)
+        if len(token) > IMPORT_SIGNED_LIMIT:
+            rows = len(result.recommendations)
+            form.add_error("file", f"The spreadsheet holds too much to check in one go ({rows} "
+                                   f"row{'' if rows == 1 else 's'}). Split it into two files and import each.")
         if not form.errors:
             return _preview(request, inquiry, {
                 "file": upload.name,
                 "executive_response": form.cleaned_data["executive_response"],
                 "responded_on": form.cleaned_data["responded_on"],
-                "agreed_on": form.cleaned_data["agreed_on"],
+                "agreed_on": form.cleaned_data["agreed_on"] if any(r.category for r in result.recommendations) else None,
                 "recommendations": result.recommendations,
-            }, token=sign_import(inquiry, upload.name, form.cleaned_data, result.recommendations))
+            }, token=token)
     return render(request, "setup/inquiries/import.html", {"inquiry": inquiry, "form": form},
                   status=400 if form.errors else 200)
 

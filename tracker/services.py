@@ -1110,11 +1110,12 @@ def add_one_recommendation(
 
 def _held_meeting_problem(committee: Committee, held_on: datetime.date | None, meeting: Meeting | None) -> str:
     """Why no meeting of the committee on that day can have agreed an imported tracker's categories ("" if one can)."""
-    problem = cycle.written_on_problem(held_on, timezone.localdate())
-    if problem:
-        return (problem.replace("update was written", "meeting was held")
-                .replace("date written cannot", "meeting that agreed the categories cannot")
-                .replace("date written", "date of the meeting"))
+    if held_on is None:
+        return "Enter the date of the meeting that agreed the categories."
+    if held_on > timezone.localdate():
+        return "The meeting that agreed the categories cannot be in the future."
+    if held_on < cycle.EARLIEST_DATE:
+        return f"The meeting that agreed the categories must be on or after {cycle.EARLIEST_DATE:%-d %B %Y}."
     if meeting is not None and meeting.state not in (Meeting.State.DECISIONS_RECORDED, Meeting.State.CLOSED):
         return (f"{committee}’s meeting on {meeting.date_display} is still “{meeting.get_state_display()}”: "
                 "record its categories at that meeting instead.")

@@ -86,14 +86,14 @@ class SetupRow:
     last: bool
 
 
-def _inquiry(inquiry_id) -> Inquiry:
+def inquiry_or_404(inquiry_id) -> Inquiry:
     inquiry = selectors.inquiry_for_setup(inquiry_id)
     if inquiry is None:
         raise Http404("No such inquiry")
     return inquiry
 
 
-def _recommendation(recommendation_id) -> Recommendation:
+def recommendation_or_404(recommendation_id) -> Recommendation:
     recommendation = selectors.recommendation_for_setup(recommendation_id)
     if recommendation is None:
         raise Http404("No such recommendation")
@@ -135,7 +135,7 @@ def inquiry_new(request):
 @login_required
 def inquiry_detail(request, inquiry_id):
     permissions.ensure(request.user, "set_up")
-    inquiry = _inquiry(inquiry_id)
+    inquiry = inquiry_or_404(inquiry_id)
     recommendations = selectors.inquiry_recommendations(inquiry)
     rows = [
         SetupRow(recommendation, [r.owner.name for r in recommendation.responsibilities.all()],
@@ -149,7 +149,7 @@ def inquiry_detail(request, inquiry_id):
 @login_required
 def inquiry_change(request, inquiry_id):
     permissions.ensure(request.user, "set_up")
-    inquiry = _inquiry(inquiry_id)
+    inquiry = inquiry_or_404(inquiry_id)
     initial = {"title": inquiry.title, "reported_on": inquiry.reported_on, "version": inquiry.version}
 
     def save(data):
@@ -169,7 +169,7 @@ def inquiry_change(request, inquiry_id):
 def inquiry_transfer(request, inquiry_id):
     """Move the inquiry, and the recommendations its committee tracks, to the committee now responsible."""
     permissions.ensure(request.user, "set_up")
-    inquiry = _inquiry(inquiry_id)
+    inquiry = inquiry_or_404(inquiry_id)
     initial = {"transferred_on": timezone.localdate(), "version": inquiry.version}
 
     def make_form(data, version=None):
@@ -198,7 +198,7 @@ def inquiry_transfer(request, inquiry_id):
 @login_required
 def recommendation_new(request, inquiry_id):
     permissions.ensure(request.user, "set_up")
-    inquiry = _inquiry(inquiry_id)
+    inquiry = inquiry_or_404(inquiry_id)
 
     forms = []
 
@@ -224,7 +224,7 @@ def recommendation_new(request, inquiry_id):
 def recommendation_change(request, recommendation_id):
     """Correct a recommendation: saved from the version it was read at (409 when someone saved first)."""
     permissions.ensure(request.user, "set_up")
-    recommendation = _recommendation(recommendation_id)
+    recommendation = recommendation_or_404(recommendation_id)
     inquiry = recommendation.inquiry
     initial = {
         "number": recommendation.number,
@@ -255,7 +255,7 @@ def recommendation_change(request, recommendation_id):
         f"recommendation {current.number}", selectors.last_editor(current)))
     saved_meanwhile = None
     if submission.stale is not None:
-        saved_meanwhile = _recommendation(recommendation_id)
+        saved_meanwhile = recommendation_or_404(recommendation_id)
     return render_form(request, "setup/inquiries/recommendation_form.html", {
         "inquiry": inquiry,
         "recommendation": recommendation,
@@ -270,7 +270,7 @@ def recommendation_change(request, recommendation_id):
 def recommendation_withdraw(request, recommendation_id):
     """Take back a recommendation entered by mistake: deleted while nothing refers to it, else withdrawn."""
     permissions.ensure(request.user, "set_up")
-    recommendation = _recommendation(recommendation_id)
+    recommendation = recommendation_or_404(recommendation_id)
     inquiry = recommendation.inquiry
     number = recommendation.number
 
@@ -300,7 +300,7 @@ def recommendation_withdraw(request, recommendation_id):
 def recommendation_move(request, recommendation_id):
     """Move a recommendation up or down its inquiry's printed order (the buttons on the inquiry's page)."""
     permissions.ensure(request.user, "set_up")
-    recommendation = _recommendation(recommendation_id)
+    recommendation = recommendation_or_404(recommendation_id)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         messages.error(request, "This page was out of date. Check the order below and try again.")
@@ -314,7 +314,7 @@ def recommendation_move(request, recommendation_id):
 def recommendation_transfer(request, recommendation_id):
     """Move one recommendation to the committee now responsible for it; its inquiry stays where it is."""
     permissions.ensure(request.user, "set_up")
-    recommendation = _recommendation(recommendation_id)
+    recommendation = recommendation_or_404(recommendation_id)
     inquiry = recommendation.inquiry
 
     def make_form(data, version=None):

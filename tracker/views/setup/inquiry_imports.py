@@ -32,7 +32,7 @@ from tracker.models import ExecutiveResponse
 from tracker.parsed import ParsedMilestone, ParsedRecommendation, Problem
 from tracker.paste import parse_recommendations
 from tracker.spreadsheet import read_tracker
-from tracker.views.setup.inquiries import _inquiry, long_date, milestone_words
+from tracker.views.setup.inquiries import inquiry_or_404, long_date, milestone_words
 
 IMPORT_SALT = "tracker.setup.inquiry-import"
 IMPORT_MAX_AGE = 24 * 60 * 60  # seconds: a checked spreadsheet is saved the same day or checked again
@@ -94,7 +94,7 @@ def _category_problems(recommendations: list[ParsedRecommendation]) -> list[Prob
 def inquiry_paste(request, inquiry_id):
     """Paste recommendations as the report prints them, check how they were read, then save them."""
     permissions.ensure(request.user, "set_up")
-    inquiry = _inquiry(inquiry_id)
+    inquiry = inquiry_or_404(inquiry_id)
     form = PasteForm(request.POST if request.method == "POST" else None,
                      initial={"executive_response": ExecutiveResponse.ACCEPTED})
     context = {"inquiry": inquiry, "form": form, "rows": None}
@@ -202,7 +202,7 @@ def _check_rows(form: ImportForm, inquiry, recommendations: list[ParsedRecommend
 def inquiry_import(request, inquiry_id):
     """Upload the council's tracker (.xlsx or .csv), check every row, then save them all or none."""
     permissions.ensure(request.user, "set_up")
-    inquiry = _inquiry(inquiry_id)
+    inquiry = inquiry_or_404(inquiry_id)
     if request.method == "POST" and "checked" in request.POST:
         return _save_import(request, inquiry)
     form = ImportForm(request.POST if request.method == "POST" else None,

@@ -1115,7 +1115,9 @@ def _held_meeting_problem(committee: Committee, held_on: datetime.date | None, m
     if held_on > timezone.localdate():
         return "The meeting that agreed the categories cannot be in the future."
     if held_on < cycle.EARLIEST_DATE:
-        return f"The meeting that agreed the categories must be on or after {cycle.EARLIEST_DATE:%-d %B %Y}."
+        from django.utils.dateformat import format as format_date
+
+        return f"The meeting that agreed the categories must be on or after {format_date(cycle.EARLIEST_DATE, 'j F Y')}."
     if meeting is not None and meeting.state not in (Meeting.State.DECISIONS_RECORDED, Meeting.State.CLOSED):
         return (f"{committee}’s meeting on {meeting.date_display} is still “{meeting.get_state_display()}”: "
                 "record its categories at that meeting instead.")

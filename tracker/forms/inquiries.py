@@ -119,7 +119,7 @@ PASTE_EXAMPLE = """<p class="govuk-body">Printed text, one recommendation after 
 <p class="govuk-body app-example">Leisure Task Group Rec 1 That the Council:<br>
 a) reviews the opening hours of its leisure centres;<br>
 b) reports the results to the executive.<br>
-Responsibility: Director of Place / Cabinet Member for Leisure<br>
+Responsibility: Director of Place / Head of Leisure<br>
 Date: Initial feedback April 2026 and completion December 2026</p>
 <p class="govuk-body app-example">Leisure Task Group Rec 2 That a new pool is planned.<br>
 Responsibility: Head of Planning<br>

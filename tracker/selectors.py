@@ -669,3 +669,65 @@ def owners() -> QuerySet:
     return Owner.objects.order_by("name").annotate(
         recommendation_count=Count("responsibilities", distinct=True)
     ).prefetch_related("aliases", Prefetch("delegates", queryset=_people_by_name()))
+
+# --- Setting up inquiries and recommendations --------------------------------------------------
+
+
+@dataclass
+class CommitteeInquiries:
+    committee: Committee
+    inquiries: list
+
+
+def inquiries_by_committee() -> list[CommitteeInquiries]:
+    """Every committee with its inquiries, each counting its recommendations tracked, concluded and withdrawn.
+
+    Two queries whatever the numbers: committees, then inquiries with their counts.
+    """
+    from django.db.models import Q
+
+    from tracker.models import Inquiry
+
+    tracked = Q(recommendations__conclusion__isnull=True, recommendations__withdrawn_on__isnull=True)
+    inquiries = Inquiry.objects.annotate(
+        tracked_count=Count("recommendations", filter=tracked),
+        concluded_count=Count("recommendations", filter=Q(recommendations__conclusion__isnull=False)),
+        withdrawn_count=Count("recommendations", filter=Q(recommendations__withdrawn_on__isnull=False)),
+    ).order_by("committee_id", "title", "pk")
+    by_committee: dict[int, list] = {}
+    for inquiry in inquiries:
+        by_committee.setdefault(inquiry.committee_id, []).append(inquiry)
+    return [CommitteeInquiries(committee, by_committee.get(committee.pk, []))
+            for committee in Committee.objects.order_by("name")]
+
+
+def inquiry_for_setup(pk: int):
+    """An inquiry with its committee (404 is the caller's)."""
+    from tracker.models import Inquiry
+
+    return Inquiry.objects.select_related("committee").filter(pk=pk).first()
+
+
+def inquiry_recommendations(inquiry) -> list[Recommendation]:
+    """An inquiry's recommendations in printed order, with all the set-up page shows: theme, owners,
+    sub-parts, the committee tracking it and, if concluded, when."""
+    return list(
+        inquiry.recommendations.order_by("position", "number", "pk")
+        .select_related("theme", "committee", "conclusion__meeting")
+        .prefetch_related(
+            "sub_parts", Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner"))
+        )
+    )
+
+
+def recommendation_for_setup(pk: int) -> Recommendation | None:
+    """A recommendation as its set-up pages show it: inquiry, committee, theme, sub-parts, owners, milestones."""
+    return (
+        Recommendation.objects.select_related("inquiry__committee", "committee", "theme", "conclusion__meeting")
+        .prefetch_related(
+            "sub_parts", "milestones", "footnotes",
+            Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
+        )
+        .filter(pk=pk)
+        .first()
+    )

@@ -961,10 +961,18 @@ def find_or_create_owner(name: str) -> Owner:
 
 
 def find_or_create_theme(inquiry: Inquiry, words: str) -> Theme | None:
-    """The inquiry's theme printed as ``words`` ("A Delivery of training", or just a title), or a new one."""
+    """The inquiry's theme printed as ``words`` ("A Delivery of training", or just a title), or a new one.
+
+    Only this inquiry's themes are looked at. A theme whose whole title is ``words`` is
+    found first, so a title starting with a short word ("IT Systems") is not read as a
+    letter and a title.
+    """
     words = texts.normalise(words.strip(), multiline=False)
     if not words:
         return None
+    theme = Theme.objects.filter(inquiry=inquiry, title__iexact=words).first()
+    if theme is not None:
+        return theme
     letter, _, title = words.partition(" ")
     if not (title and len(letter) <= 2 and letter.isalnum() and letter[:1].isupper()):
         letter, title = "", words
@@ -1008,6 +1016,38 @@ def _check_parsed(parsed: ParsedRecommendation, field_names: dict[str, str]) -> 
         raise ValidationError(errors)
 
 
+def recommendation_problems(
+    inquiry: Inquiry, recommendations: list[ParsedRecommendation], *, scheme: AssessmentScheme | None = None,
+    place: str = "",
+) -> list[str]:
+    """What stops these recommendations being added to the inquiry, each a sentence naming the recommendation.
+
+    The checks ``add_recommendations`` makes, for a preview to show before anything is
+    saved: a number and a text, a number no longer than the database holds and not used
+    in the inquiry already, and a category the ``scheme`` has (the scheme of the meeting
+    that agreed the categories; None when no meeting is given). ``place`` ("row" or
+    "line") names where each one was read, from its ``source_row``.
+    """
+    taken = {n.casefold() for n in inquiry.recommendations.values_list("number", flat=True)}
+    categories_by_words = _category_lookup(scheme) if scheme else {}
+    problems = []
+    for parsed in recommendations:
+        where = f"{place.capitalize()} {parsed.source_row}: " if place and parsed.source_row else ""
+        named = f"{where}{parsed.number or 'A recommendation'}"
+        try:
+            _check_parsed(parsed, {"number": "recommendations", "text": "recommendations"})
+        except ValidationError as error:
+            problems += [f"{named}: {m}" for m in error.messages]
+        if parsed.number and parsed.number.casefold() in taken:
+            problems.append(f"{where}{inquiry} already has a recommendation {parsed.number}.")
+        taken.add(parsed.number.casefold())
+        if parsed.category and scheme is None:
+            problems.append(f"{named}: give the date of the meeting that agreed its category (“{parsed.category}”).")
+        elif parsed.category and parsed.category.casefold() not in categories_by_words:
+            problems.append(f"{named}: “{parsed.category}” is not a category of {scheme}.")
+    return problems
+
+
 @transaction.atomic
 def add_recommendations(
     inquiry: Inquiry,
@@ -1017,34 +1057,22 @@ def add_recommendations(
     executive_response: str = ExecutiveResponse.PENDING,
     responded_on: datetime.date | None = None,
     agreed_at: Meeting | None = None,
+    place: str = "",
 ) -> list[Recommendation]:
     """The scrutiny office adds recommendations to an inquiry: pasted, imported or typed one by one.
 
     Each is checked before any is saved (numbers unique in the inquiry, as long as councils
-    write them; a text); owners are found by name or any spelling, or added; themes by their
-    printed words. From a spreadsheet, the evidence so far becomes the first (undated) update,
-    and a category becomes the one agreed at ``agreed_at`` (a meeting already held).
+    write them; a text: ``recommendation_problems``, whose sentences name the ``place``);
+    owners are found by name or any spelling, or added; themes by their printed words.
+    From a spreadsheet, the evidence so far becomes the first (undated) update, and a
+    category becomes the one agreed at ``agreed_at`` (a meeting already held).
     """
     permissions.ensure(by, "set_up")
-    taken = {n.casefold() for n in inquiry.recommendations.values_list("number", flat=True)}
-    problems = []
-    for parsed in recommendations:
-        try:
-            _check_parsed(parsed, {"number": "recommendations", "text": "recommendations"})
-        except ValidationError as error:
-            problems += [f"{parsed.number or 'A recommendation'}: {m}" for m in error.messages]
-        if parsed.number.casefold() in taken:
-            problems.append(f"{inquiry} already has a recommendation {parsed.number}.")
-        taken.add(parsed.number.casefold())
-    categories_by_words = _category_lookup(agreed_at.scheme) if agreed_at else {}
-    for parsed in recommendations:
-        if parsed.category and agreed_at is None:
-            problems.append(f"{parsed.number}: give the date of the meeting that agreed its category "
-                            f"(“{parsed.category}”).")
-        elif parsed.category and parsed.category.casefold() not in categories_by_words:
-            problems.append(f"{parsed.number}: “{parsed.category}” is not a category of {agreed_at.scheme}.")
+    problems = recommendation_problems(inquiry, recommendations, scheme=agreed_at.scheme if agreed_at else None,
+                                       place=place)
     if problems:
         raise ValidationError({"recommendations": problems})
+    categories_by_words = _category_lookup(agreed_at.scheme) if agreed_at else {}
     last = inquiry.recommendations.aggregate(m=Max("position"))["m"] or 0
     created = []
     for offset, parsed in enumerate(recommendations, 1):
@@ -1065,6 +1093,91 @@ def add_recommendations(
     return created
 
 
+@transaction.atomic
+def add_one_recommendation(
+    inquiry: Inquiry, parsed: ParsedRecommendation, *, by, executive_response: str = ExecutiveResponse.PENDING,
+    responded_on: datetime.date | None = None,
+) -> Recommendation:
+    """The scrutiny office types one recommendation in (``add_recommendations``, with its refusals
+    keyed by the form's fields: number, text)."""
+    permissions.ensure(by, "set_up")
+    _check_parsed(parsed, {"number": "number", "text": "text"})
+    if inquiry.recommendations.filter(number__iexact=parsed.number).exists():
+        raise ValidationError({"number": f"{inquiry} already has a recommendation {parsed.number}."})
+    return add_recommendations(inquiry, [parsed], by=by, executive_response=executive_response,
+                               responded_on=responded_on)[0]
+
+
+def _held_meeting_problem(committee: Committee, held_on: datetime.date | None, meeting: Meeting | None) -> str:
+    """Why no meeting of the committee on that day can have agreed an imported tracker's categories ("" if one can)."""
+    if held_on is None:
+        return "Enter the date of the meeting that agreed the categories."
+    if held_on > timezone.localdate():
+        return "The meeting that agreed the categories cannot be in the future."
+    if held_on < cycle.EARLIEST_DATE:
+        from django.utils.dateformat import format as format_date
+
+        return f"The meeting that agreed the categories must be on or after {format_date(cycle.EARLIEST_DATE, 'j F Y')}."
+    if meeting is not None and meeting.state not in (Meeting.State.DECISIONS_RECORDED, Meeting.State.CLOSED):
+        return (f"{committee}’s meeting on {meeting.date_display} is still “{meeting.get_state_display()}”: "
+                "record its categories at that meeting instead.")
+    return ""
+
+
+def scheme_at(committee: Committee, held_on: datetime.date | None) -> AssessmentScheme:
+    """The categories an imported tracker's categories are read against: those of the committee's meeting
+    on that day if it is recorded, else the committee's own (the ones ``meeting_held_on`` gives a meeting
+    it records). Refused, keyed "agreed_on", when no meeting on that day can have agreed them."""
+    meeting = Meeting.objects.select_related("scheme").filter(committee=committee, date=held_on).first()
+    problem = _held_meeting_problem(committee, held_on, meeting)
+    if problem:
+        raise ValidationError({"agreed_on": problem})
+    return meeting.scheme if meeting else committee.scheme
+
+
+@transaction.atomic
+def meeting_held_on(committee: Committee, held_on: datetime.date, *, by) -> Meeting:
+    """The committee's meeting on that day, found or recorded as already held (closed, on the committee's scheme).
+
+    An imported tracker's categories were agreed at a meeting before this service was
+    used: its categories become that meeting's decisions. A day in the future, or a
+    meeting on that day that is still running, is refused: a running meeting's
+    categories are recorded at the meeting itself.
+    """
+    permissions.ensure(by, "set_up")
+    meeting = Meeting.objects.select_for_update().filter(committee=committee, date=held_on).first()
+    problem = _held_meeting_problem(committee, held_on, meeting)
+    if problem:
+        raise ValidationError({"agreed_on": problem})
+    if meeting is None:
+        meeting = Meeting(committee=committee, scheme=committee.scheme, date=held_on, state=Meeting.State.CLOSED)
+        _by(meeting, by).save()
+    return meeting
+
+
+@transaction.atomic
+def import_recommendations(
+    inquiry: Inquiry, recommendations: list[ParsedRecommendation], *, by, executive_response: str,
+    responded_on: datetime.date | None = None, agreed_on: datetime.date | None = None,
+) -> list[Recommendation]:
+    """The scrutiny office imports the council's tracker spreadsheet into an inquiry.
+
+    When its rows carry categories, they are the decisions of the committee's meeting on
+    ``agreed_on`` (found, or recorded as already held: ``meeting_held_on``); a category
+    the meeting's scheme does not have is refused naming its row. Nothing is saved while
+    any row is refused.
+    """
+    permissions.ensure(by, "set_up")
+    agreed_at = None
+    if any(parsed.category for parsed in recommendations):
+        if agreed_on is None:
+            raise ValidationError({"agreed_on": "The spreadsheet gives categories: enter the date of the "
+                                                "meeting that agreed them."})
+        agreed_at = meeting_held_on(inquiry.committee, agreed_on, by=by)
+    return add_recommendations(inquiry, recommendations, by=by, executive_response=executive_response,
+                               responded_on=responded_on, agreed_at=agreed_at, place="row")
+
+
 def _category_lookup(scheme: AssessmentScheme) -> dict[str, Category]:
     """A scheme's categories by the words a spreadsheet may use: "2", "Achieved (Late)", "2 – Achieved (Late)", "Amber"."""
     lookup = {}
@@ -1076,28 +1189,51 @@ def _category_lookup(scheme: AssessmentScheme) -> dict[str, Category]:
     return lookup
 
 
+def recommendation_references(recommendation: Recommendation) -> set[str]:
+    """What refers to a recommendation, so that it is withdrawn rather than deleted: any of "evidence",
+    "proposal", "decision", "conclusion", "transfer" and "pack" (on a meeting whose pack was published)."""
+    found = set()
+    if recommendation.evidence_updates.exists():
+        found.add("evidence")
+    assessments = recommendation.assessments.all()
+    if assessments.filter(proposed_category__isnull=False).exists():
+        found.add("proposal")
+    if assessments.filter(Q(agreed_category__isnull=False) | Q(agreed_at__isnull=False)).exists():
+        found.add("decision")
+    if assessments.filter(meeting__published_packs__isnull=False).exists():
+        found.add("pack")
+    if Conclusion.objects.filter(recommendation=recommendation).exists():
+        found.add("conclusion")
+    if recommendation.transfers.exists():
+        found.add("transfer")
+    return found
+
+
 def recommendation_in_use(recommendation: Recommendation) -> bool:
     """Something refers to it: evidence, a proposal or decision, a conclusion, a transfer or a published pack."""
+    return bool(recommendation_references(recommendation))
+
+
+def original_date_in_use(recommendation: Recommendation) -> bool:
+    """Tracking has used its original date (a category proposed or agreed, or the date moved), so it stays."""
     return (
-        recommendation.evidence_updates.exists()
+        DateChange.objects.filter(milestone__recommendation=recommendation).exists()
         or recommendation.assessments.filter(
-            Q(proposed_category__isnull=False) | Q(agreed_category__isnull=False) | Q(agreed_at__isnull=False)
-            | Q(meeting__published_packs__isnull=False)
-        ).exists()
-        or Conclusion.objects.filter(recommendation=recommendation).exists()
-        or recommendation.transfers.exists()
+            Q(proposed_category__isnull=False) | Q(agreed_category__isnull=False)).exists()
     )
 
 
 @transaction.atomic
 def edit_recommendation(
     recommendation: Recommendation, parsed: ParsedRecommendation, *, by, expected_version: int | None,
-    theme: Theme | None, executive_response: str, responded_on: datetime.date | None,
+    theme: Theme | None, executive_response: str, responded_on: datetime.date | None, new_theme: str = "",
 ) -> Recommendation:
     """The scrutiny office corrects a recommendation: its number, text, owners, original date, theme, response.
 
-    The original date is kept once tracking has used it (a moved date is a date change with
-    its reason); everything else keeps its earlier versions in the history.
+    The theme is one of the inquiry's, or ``new_theme``: words found among the inquiry's
+    themes or added as a new one. The original date is kept once tracking has used it (a
+    moved date is a date change with its reason); everything else keeps its earlier
+    versions in the history.
     """
     permissions.ensure(by, "set_up")
     _check_parsed(parsed, {"number": "number", "text": "text"})
@@ -1108,12 +1244,11 @@ def edit_recommendation(
         raise ValidationError({"theme": "Choose one of this inquiry’s themes."})
     current = locked_for_edit(recommendation, expected_version)
     date_changed = parsed.timescale.strip() != current.original_timescale.strip()
-    if date_changed and (
-        DateChange.objects.filter(milestone__recommendation=current).exists()
-        or current.assessments.filter(Q(proposed_category__isnull=False) | Q(agreed_category__isnull=False)).exists()
-    ):
+    if date_changed and original_date_in_use(current):
         raise ValidationError({"timescale": "Its original date has been tracked against, so it stays as it was. "
                                             "To move the date, record the move and its reason instead."})
+    if new_theme.strip():
+        theme = find_or_create_theme(current.inquiry, new_theme)
     current.number, current.lead, current.theme = parsed.number, parsed.lead, theme
     current.executive_response, current.executive_response_on = executive_response, responded_on
     if date_changed:

@@ -75,6 +75,7 @@ def propose(request, assessment_id):
         return ProposalForm(data, scheme=scheme, date_advised=read.anticipated_date is not None, initial={
             "category": assessment.proposed_category_id,
             "anticipated_date": assessment.anticipated_date,
+            "reasons": assessment.reasons,
             "version": assessment.version,
         })
 

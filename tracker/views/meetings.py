@@ -163,6 +163,7 @@ def decide(request, assessment_id):
     initial = {
         "category": assessment.agreed_category_id or assessment.proposed_category_id,
         "anticipated_date": assessment.anticipated_date,
+        "reasons": assessment.reasons,
         "version": assessment.version,
         "concluded": conclusion is not None and conclusion.meeting_id == meeting.pk,
         "remark": conclusion.remark if conclusion else "",

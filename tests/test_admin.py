@@ -100,3 +100,11 @@ def test_the_recommendation_list_runs_the_same_queries_for_20_and_200(admin_clie
     small = count_list_queries(admin_client, 20)
     large = count_list_queries(admin_client, 180)  # 20 + 180 = 200 on the page
     assert small == large
+
+
+def test_the_list_names_each_recommendations_inquiry_and_prints_no_footnote_markup(office):
+    response = office.get("/admin/tracker/recommendation/")
+    headers = [str(h["text"]).capitalize() for h in response.context["result_headers"]]
+    assert headers[:3] == ["Number", "Inquiry", "Recommendation"]
+    assert "Child Sexual Exploitation" in response.content.decode()
+    assert "[^" not in response.content.decode()

@@ -39,6 +39,7 @@ from tracker.models import (
     SubPart,
     Theme,
 )
+from tracker.templatetags.pack_tags import FOOTNOTE_MARKER
 
 
 class NormalisedText:
@@ -286,8 +287,9 @@ class RecommendationForm(forms.ModelForm):
 @admin.register(Recommendation)
 class RecommendationAdmin(NormalisedText, HistoryAdmin):
     form = RecommendationForm
-    list_display = ["number", "short_text", "theme_letter", "owners_list", "original_timescale",
-                    "current_category", "status"]
+    # Few columns, so the list fits a laptop's screen; the inquiry tells two "R01"s apart.
+    list_display = ["number", "inquiry", "short_text", "owners_list", "current_category", "status"]
+    list_select_related = ["inquiry"]
     list_display_links = ["number", "short_text"]
     list_filter = [
         ("inquiry__committee", admin.RelatedOnlyFieldListFilter),
@@ -321,8 +323,8 @@ class RecommendationAdmin(NormalisedText, HistoryAdmin):
     @admin.display(description="Recommendation")
     def short_text(self, obj):
         parts = obj.sub_parts.all()
-        text = obj.lead + (" " + parts[0].text if parts else "")
-        return text if len(text) < 90 else text[:87] + "…"
+        text = FOOTNOTE_MARKER.sub("", obj.lead + (" " + parts[0].text if parts else ""))
+        return text if len(text) < 70 else text[:67] + "…"
 
     @admin.display(description="Theme", ordering="theme__letter")
     def theme_letter(self, obj):

@@ -24,9 +24,9 @@ class Council(models.Model):
     which placeholders each may use.
     """
 
-    name = models.CharField(max_length=200, blank=True, help_text='e.g. "Birmingham City Council".')
+    name = models.CharField(max_length=200, blank=True, help_text='e.g. "Anytown Borough Council".')
     name_in_sentences = models.CharField(
-        max_length=200, default="the Council", help_text='How the pack\'s sentences name the council: "the City Council".'
+        max_length=200, default="the Council", help_text='How the pack\'s sentences name the council: "the Borough Council".'
     )
     scrutiny_office_name = models.CharField(
         max_length=100, default="Scrutiny Office", help_text='What the scrutiny office is called: "Scrutiny Office".'

@@ -20,13 +20,13 @@ class Placeholder:
 
 
 PLACEHOLDERS = [
-    Placeholder("council", "how sentences name the council (“the City Council”)"),
+    Placeholder("council", "how sentences name the council (“the Borough Council”)"),
     Placeholder("council_name", "the council’s full name"),
     Placeholder("scrutiny_office", "what the scrutiny office is called (“Scrutiny Office”)"),
     Placeholder("committee_kind", "what its scrutiny committees are (“Overview and Scrutiny Committee”)"),
     Placeholder("committee", "the committee’s name"),
     Placeholder("assessor", "what the committee calls who proposes categories (“Cabinet Member”)"),
-    Placeholder("reporter", "who reports: the cover report’s owner (“Cabinet Member for Children’s Services”), "
+    Placeholder("reporter", "who reports: the cover report’s owner (“Executive Member for Housing”), "
                             "or the assessor"),
     Placeholder("inquiry", "the inquiry’s title"),
 ]

@@ -62,7 +62,8 @@ class CouncilForm(GovukForm):
     name_in_sentences = _text(
         "How the pack’s sentences name the council", max_length=200,
         required="Enter how the pack’s sentences name the council",
-        help_text="For example, “the City Council”, as in “In approving this Inquiry the City Council asked me …”.",
+        help_text="For example, “the Borough Council”, as in “In approving this Inquiry the Borough Council asked "
+        "me …”.",
     )
     scrutiny_office_name = _text(
         "What the scrutiny office is called", max_length=100, required="Enter what the scrutiny office is called",

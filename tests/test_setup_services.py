@@ -404,3 +404,20 @@ def test_footnote_markers_read_as_numbered_notes_on_the_pages_not_as_markup(offi
     page = client.get(f"/recommendations/{Recommendation.objects.get(number='R01').pk}/")
     assert "[^" not in text(page)
     assert 'href="#note-' in page.content.decode() and "3. www.paceuk.info/support-for-parents/" in text(page)
+
+
+def test_a_new_installation_gets_its_first_scrutiny_officer_from_the_command_line(db):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("add_scrutiny_officer", "Casey.Clerk@Anytown.gov.uk", "--name", "Casey Clerk",
+                 "--site", "https://scrutiny.anytown.gov.uk", stdout=out)
+    clerk = get_user_model().objects.get()
+    assert clerk.groups.get().name == roles.SCRUTINY_OFFICE and not clerk.is_superuser and not clerk.is_staff
+    link = out.getvalue().split("https://scrutiny.anytown.gov.uk")[1].split()[0]
+    assert invitations.invited_by_token(link.strip("/").split("/")[-1]) == clerk
+    with pytest.raises(CommandError, match="already has an account"):
+        call_command("add_scrutiny_officer", "casey.clerk@anytown.gov.uk", "--name", "Casey", stdout=out)

@@ -1385,17 +1385,23 @@ def invite_person(*, by, email: str, full_name: str, roles_given: list[str], own
     """The scrutiny office gives someone an account: their roles, the owners they act for, and an
     e-mail inviting them to choose a password. No superuser is needed to run the service."""
     permissions.ensure(by, "set_up")
+    user = _new_account(email, full_name, taken=f"{email} already has an account. Find them in the list of people.")
+    _give_access(user, roles_given, owners)
+    _send_invitation(user, invitation_url(user), by)
+    return user
+
+
+def _new_account(email: str, full_name: str, *, taken: str):
+    """An account that signs in with its e-mail address and has no password until its owner chooses one."""
     User = get_user_model()
     username = _username_for(email)
     if User.objects.filter(Q(username__iexact=username) | Q(email__iexact=username)).exists():
-        raise ValidationError({"email": f"{email} already has an account. Find them in the list of people."})
+        raise ValidationError({"email": taken})
     first, _, last = full_name.strip().partition(" ")
     user = User(username=username, email=username, first_name=first, last_name=last)
     user.set_unusable_password()
     user.full_clean(exclude=["password", "username"])
     user.save()
-    _give_access(user, roles_given, owners)
-    _send_invitation(user, invitation_url(user), by)
     return user
 
 
@@ -1405,15 +1411,7 @@ def add_first_scrutiny_officer(*, email: str, full_name: str):
     (``manage.py add_scrutiny_officer``): whoever runs commands on the server already has the
     installation's keys. Not a superuser: the pages are all the office needs. They choose
     their password from the invitation link the command prints."""
-    User = get_user_model()
-    username = _username_for(email)
-    if User.objects.filter(Q(username__iexact=username) | Q(email__iexact=username)).exists():
-        raise ValidationError({"email": f"{email} already has an account."})
-    first, _, last = full_name.strip().partition(" ")
-    user = User(username=username, email=username, first_name=first, last_name=last)
-    user.set_unusable_password()
-    user.full_clean(exclude=["password"])
-    user.save()
+    user = _new_account(email, full_name, taken=f"{email} already has an account.")
     _give_access(user, [roles.SCRUTINY_OFFICE], [])
     return user
 

@@ -114,6 +114,12 @@ class AssessmentScheme(models.Model):
         return self.name if self.version == 1 else f"{self.name} (version {self.version})"
 
     @property
+    def is_narrative(self) -> bool:
+        """No categories: officers write narrative updates and the committee only agrees
+        ``completed_words`` or ``continue_words`` for each recommendation."""
+        return not self.categories.exists()
+
+    @property
     def question_list(self) -> list[str]:
         return [q.strip() for q in self.guidance_questions.splitlines() if q.strip()]
 

@@ -1009,9 +1009,9 @@ def _check_parsed(parsed: ParsedRecommendation, field_names: dict[str, str]) -> 
         errors[field_names["number"]] = "Enter the recommendation’s number as the report prints it."
     if texts.is_blank(parsed.lead):
         errors[field_names["text"]] = "Enter the recommendation’s text."
-    for name, limit, value in (("number", 60, parsed.number),):
-        if len(value) > limit:
-            errors[field_names[name]] = f"A number can be up to {limit} characters long; this one has {len(value)}."
+    limit = Recommendation._meta.get_field("number").max_length
+    if len(parsed.number) > limit:
+        errors[field_names["number"]] = f"A number can be up to {limit} characters long; this one has {len(parsed.number)}."
     if errors:
         raise ValidationError(errors)
 

@@ -91,7 +91,7 @@ def pack_versions(request, meeting_id):
         "versions": versions,
         "can_build": can_build,
         "can_publish": can_build and cycle.allows(meeting, "publish_pack"),
-        "unassessed": selectors.unassessed(meeting) if can_build and meeting.scheme.categories.exists() else [],
+        "unassessed": selectors.unassessed(meeting) if can_build and not meeting.scheme.is_narrative else [],
         "publish_refusal": _publish_refusal(meeting) if can_build else None,
     })
 

@@ -43,7 +43,7 @@ def cabinet_meeting(request, meeting_id):
         "rows": rows,
         "proposing_open": proposing_open,
         "needs_dates": [c for c in meeting.scheme.categories.all() if c.needs_anticipated_date],
-        "narrative": not meeting.scheme.categories.exists(),
+        "narrative": meeting.scheme.is_narrative,
         "other_meetings": [m for m in selectors.upcoming_meetings(owners) if m.pk != meeting.pk],
         "previous": selectors.previous_meeting(meeting),
     })
@@ -98,7 +98,7 @@ def propose(request, assessment_id):
         "recommendation": recommendation,
         "meeting": assessment.meeting,
         "on_behalf": on_behalf,
-        "narrative": not scheme.categories.exists(),
+        "narrative": scheme.is_narrative,
         "back_url": back_url,
         "closed_message": cycle.refusal(assessment.meeting, "propose"),
     }, submission)

@@ -56,7 +56,7 @@ def meeting_detail(request, meeting_id):
     rows = selectors.tracked_at(meeting)
     can_manage = permissions.can_manage_meetings(request.user)
     step = cycle.next_step(meeting)
-    narrative = not meeting.scheme.categories.exists()
+    narrative = meeting.scheme.is_narrative
     proposing = can_manage and not narrative and cycle.allows(meeting, "propose")
     for row in rows:
         row.can_propose_on_behalf = proposing and row.conclusion is None
@@ -169,7 +169,7 @@ def decide(request, assessment_id):
         "remark": conclusion.remark if conclusion else "",
     }
 
-    narrative = not scheme.categories.exists()
+    narrative = scheme.is_narrative
     if narrative:
         initial["outcome"] = ("completed" if initial["concluded"] else "continue") if assessment.decided else None
 

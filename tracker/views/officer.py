@@ -46,7 +46,7 @@ def officer_meeting(request, meeting_id):
         "rows": rows,
         "evidence_open": evidence_open,
         "closed_reason": None if evidence_open else cycle.ACTION_NAMES["add_evidence"],
-        "narrative": not meeting.scheme.categories.exists(),
+        "narrative": meeting.scheme.is_narrative,
         "other_meetings": [m for m in selectors.upcoming_meetings(owners) if m.pk != meeting.pk],
         "previous": selectors.previous_meeting(meeting),
     })

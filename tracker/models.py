@@ -203,6 +203,14 @@ class Committee(models.Model):
     on_public_register = models.BooleanField(
         default=False, help_text="Its published packs and recommendations are on the public register."
     )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="committees",
+        help_text="Its members: they are sent the pack when it is published.",
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="How many days before the evidence deadline officers without new evidence are reminded.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -597,6 +605,11 @@ class Meeting(models.Model):
     date = models.DateField(null=True, blank=True, help_text="Blank when the date is not known.")
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCHEDULED)
     evidence_deadline = models.DateField(null=True, blank=True)
+    imported = models.BooleanField(
+        default=False,
+        help_text="History brought in from an earlier report or tracker: it is read and printed, "
+        "but takes no part in the live cycle.",
+    )
     placed_on = models.DateField(
         null=True,
         editable=False,
@@ -687,8 +700,21 @@ class EvidenceUpdate(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Who typed it in on the author's behalf (the scrutiny office); blank when the author did.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     position = models.PositiveIntegerField(default=0)
+    received_after = models.ForeignKey(
+        "PublishedPack",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="late_updates",
+        help_text="Received after this pack was published: printed under its own heading and date, "
+        "in a supplement or a later version of the pack.",
+    )
     for_meeting = models.ForeignKey(
         Meeting,
         on_delete=models.PROTECT,
@@ -886,6 +912,7 @@ class CoverReport(models.Model):
     contact_title = models.CharField(max_length=200, blank=True)
     contact_telephone = models.CharField(max_length=50, blank=True)
     contact_email = models.EmailField(blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -905,6 +932,9 @@ class PublishedPack(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="published_packs")
     version = models.PositiveIntegerField()
+    supplement = models.BooleanField(
+        default=False, help_text="A supplement listing only the updates received after the pack was published."
+    )
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     source_sha256 = models.CharField(
@@ -927,3 +957,58 @@ class PublishedPack(models.Model):
 
     def __str__(self):
         return f"Pack v{self.version} for {self.meeting}"
+
+
+class Message(models.Model):
+    """An e-mail the tracker sent (or tried to): who, what, when, and whether it was delivered.
+
+    ``event`` names what it is about ("meeting 5: evidence open"): one person gets one
+    message per event, however often the reminders run.
+    """
+
+    class Kind(models.TextChoices):
+        EVIDENCE_OPEN = "evidence_open", "Evidence is open"
+        DEADLINE_NEAR = "deadline_near", "The evidence deadline is near"
+        DEADLINE_PASSED = "deadline_passed", "The evidence deadline has passed"
+        MISSING_SUMMARY = "missing_summary", "Evidence still missing (to the scrutiny office)"
+        PROPOSALS_DUE = "proposals_due", "Proposals are due"
+        PACK_PUBLISHED = "pack_published", "The pack is published"
+        DECISIONS_RECORDED = "decisions_recorded", "The committee’s decisions"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not delivered"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages")
+    to = models.EmailField(help_text="The address it was sent to.")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="messages")
+    event = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event"], name="one_message_per_person_per_event"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.to}"
+
+
+class MessageOptOut(models.Model):
+    """A person turned off one of the optional messages."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_opt_outs")
+    kind = models.CharField(max_length=30, choices=Message.Kind.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_opt_out_per_kind")]

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 
 @dataclass
@@ -117,6 +118,23 @@ def check_proposal(
             "Check whether it was achieved late."
         )
     return verdict
+
+
+def means_slipped(category) -> bool:
+    """A category that says the recommendation has slipped: not achieved, and it must give a new date
+    by which it is expected, or the reasons (the seed's "Not Achieved (Progress Made)", another
+    council's "Slipped")."""
+    return bool(
+        category and not category.counts_as_achieved
+        and (category.needs_anticipated_date or category.needs_reasons)
+    )
+
+
+def slipped_categories(prefix: str = "") -> Q:
+    """``means_slipped`` as a filter on categories (``prefix`` is the path to the category)."""
+    return Q(**{f"{prefix}counts_as_achieved": False}) & (
+        Q(**{f"{prefix}needs_anticipated_date": True}) | Q(**{f"{prefix}needs_reasons": True})
+    )
 
 
 def anticipated_date_missing(category, anticipated_date: datetime.date | None) -> bool:

@@ -10,4 +10,5 @@ def council(request):
     return {
         "council": SimpleLazyObject(Council.current),
         "can_set_up": SimpleLazyObject(lambda: permissions.can_set_up(request.user)),
+        "can_see_overview": SimpleLazyObject(lambda: permissions.can_see_overview(request.user)),
     }

@@ -9,6 +9,7 @@
 | correct evidence                      | own, for own owners | own, for own owners | –    | any             |
 | propose a category                    | –         | own owners (1) | –                | on the owners' behalf |
 | record the committee's decisions      | –         | –              | –                | yes             |
+| the overview of the round             | –         | –              | read only        | yes, with links to act |
 | set up and run meetings, inquiries, people | –    | –              | –                | yes             |
 
 "Own owners": the recommendation has an owner the user acts for (Owner.delegates).
@@ -133,6 +134,12 @@ def can_build_pack(user) -> bool:
     return can_view(user) and is_scrutiny_office(user)
 
 
+def can_see_overview(user) -> bool:
+    """The overview of the round is for those who run it and those who oversee it: the scrutiny office
+    (with links to act) and committee members (read only)."""
+    return can_view(user) and (is_scrutiny_office(user) or has_role(user, roles.COMMITTEE_MEMBER))
+
+
 def can_set_up(user) -> bool:
     """Inquiries, recommendations, committees, schemes and people are the scrutiny office's to set up."""
     return can_view(user) and is_scrutiny_office(user)
@@ -182,6 +189,11 @@ RULES: dict[str, Rule] = {
     ),
     "build_pack": Rule(
         _user_only(can_build_pack), "Only the {council.scrutiny_office_name} builds and publishes meeting packs."
+    ),
+    "see_overview": Rule(
+        _user_only(can_see_overview),
+        "The overview of the tracking round is for the {council.scrutiny_office_name} and committee members. "
+        "Your own recommendations are on your home page.",
     ),
     "set_up": Rule(
         _user_only(can_set_up),

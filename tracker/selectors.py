@@ -14,6 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from tracker import cycle
+from tracker import evidence as evidence_rules
 from tracker.models import (
     Assessment,
     AssessmentScheme,
@@ -270,6 +271,7 @@ def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[T
         set(Meeting.objects.filter(committee_id=meeting.committee_id).before(previous).values_list("pk", flat=True))
         if previous else set()
     )
+    new_evidence = evidence_rules.rule_for(meeting, previous, earlier_ids)
     rows = []
     for assessment in assessments:
         recommendation = assessment.recommendation
@@ -291,12 +293,8 @@ def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[T
         row.category_changed = bool(
             row.previous_assessment and assessment.category and assessment.category != row.previous_assessment.category
         )
+        row.new_evidence_ids = {u.pk for u in evidence if new_evidence.is_new(u)}
         if previous is not None:
-            row.new_evidence_ids = {
-                u.pk for u in evidence
-                if u.following_meeting_id == previous.pk
-                or (since and u.written_on and u.written_on > since and u.following_meeting_id not in earlier_ids)
-            }
             if since:
                 moves = [
                     DateMove(f"{m.get_kind_display()} date", c)

@@ -3,7 +3,7 @@ from django.urls import include, path, register_converter
 
 from tracker.converters import IdConverter
 from tracker.forms import SignInForm
-from tracker.views import cabinet, home, meetings, officer, search, timeline
+from tracker.views import cabinet, home, meetings, officer, overview, search, timeline
 
 register_converter(IdConverter, "id")
 
@@ -40,6 +40,8 @@ urlpatterns = [
     path("recommendations/", timeline.recommendation_list, name="recommendation_list"),
     path("recommendations/<id:recommendation_id>/", timeline.timeline, name="timeline"),
     path("search/", search.search, name="search"),
+    # The overview of the round: the scrutiny office and committee members
+    path("overview/", overview.overview, name="overview"),
     # The meeting pack (its own module)
     path("", include("tracker.pack.urls")),
     # Setting up the council, its committees, schemes, inquiries and people (scrutiny office)

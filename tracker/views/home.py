@@ -47,6 +47,13 @@ def home(request):
             "Every tracked recommendation with its evidence, the proposed category and what changed "
             "since the last meeting.",
         ))
+    if permissions.can_see_overview(user):
+        destinations.append(Destination(
+            "Overview of the tracking round",
+            reverse("overview"),
+            "Each coming meeting’s evidence, proposals and decisions so far, missing evidence by owner, and the "
+            "recommendations overdue, slipped, past their anticipated date or waiting on an event.",
+        ))
     destinations.append(Destination(
         "All recommendations",
         reverse("recommendation_list"),

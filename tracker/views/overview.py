@@ -1,0 +1,33 @@
+"""The overview of the tracking round: the scrutiny office's, with links to act, and committee members'
+to read."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from tracker import overview as figures
+from tracker import permissions
+from tracker.forms.overview import OverviewFilterForm
+
+
+@login_required
+def overview(request):
+    """Each upcoming meeting's progress, the recommendations to watch and the categories in force,
+    for one committee or inquiry or for all. A filter that is not one of the choices is said beside
+    its field, and the figures are for all."""
+    permissions.ensure(request.user, "see_overview")
+    form = OverviewFilterForm(request.GET or None)
+    committee = inquiry = None
+    if form.is_bound and form.is_valid():
+        committee, inquiry = form.cleaned_data["committee"], form.cleaned_data["inquiry"]
+    found = figures.overview(timezone.localdate(), committee=committee, inquiry=inquiry)
+    return render(request, "tracker/overview.html", {
+        "form": form,
+        "committee": committee,
+        "inquiry": inquiry,
+        "filtered": committee is not None or inquiry is not None,
+        "overview": found,
+        "can_act": permissions.can_manage_meetings(request.user),
+    }, status=400 if form.errors else 200)

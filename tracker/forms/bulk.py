@@ -41,6 +41,11 @@ class RowForm:
                 self.fields[name].label = f"{words} for {self.number}"
                 self.fields[name].help_text = ""
 
+    @property
+    def pending(self) -> bool:
+        """The row came back with a problem last time: it is saved as shown, whichever button."""
+        return self.is_bound and self.data.get(f"{self.prefix}-pending") == "1"
+
     def changed(self) -> bool:
         """Did the user change what the row showed (not counting its bookkeeping)?"""
         return any(name not in BOOKKEEPING for name in self.changed_data)
@@ -115,7 +120,8 @@ class RowFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         assessment = self.rows[index]
-        return {"assessment": assessment, "empty_permitted": not self.required(assessment)}
+        pending = self.is_bound and self.data.get(f"{self.add_prefix(index)}-pending") == "1"
+        return {"assessment": assessment, "empty_permitted": not (pending or self.required(assessment))}
 
     def matches_rows(self) -> bool:
         """Was the page sent for the rows there are now (not a list since changed)?"""
@@ -126,10 +132,15 @@ class RowFormSet(forms.BaseFormSet):
         )
 
 
+def _choice(pk) -> str:
+    """A category as the select sends it back (so an untouched row counts as unchanged)."""
+    return "" if pk is None else str(pk)
+
+
 def proposal_initial(assessment) -> dict:
     return {
         "assessment": assessment.pk,
-        "category": assessment.proposed_category_id,
+        "category": _choice(assessment.proposed_category_id),
         "anticipated_date": assessment.anticipated_date,
         "reasons": assessment.reasons,
         "version": assessment.version,
@@ -143,7 +154,7 @@ def decision_initial(assessment) -> dict:
     here = conclusion is not None and conclusion.meeting_id == assessment.meeting_id
     initial = {
         "assessment": assessment.pk,
-        "category": assessment.agreed_category_id or assessment.proposed_category_id,
+        "category": _choice(assessment.agreed_category_id or assessment.proposed_category_id),
         "anticipated_date": assessment.anticipated_date,
         "reasons": assessment.reasons,
         "version": assessment.version,

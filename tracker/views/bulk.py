@@ -145,7 +145,7 @@ def meeting_decisions(request, meeting_id):
     formset.is_valid()
     changes = []
     for form in formset.forms:
-        wanted = agree_all and not form.row.decided
+        wanted = (agree_all and not form.row.decided) or form.pending
         if not form.is_valid() or not (wanted or form.changed()):
             continue
         data = form.cleaned_data
@@ -212,7 +212,7 @@ def portfolio_proposals(request, meeting_id):
     formset.is_valid()
     changes = []
     for form in formset.forms:
-        if not form.is_valid() or not form.changed():
+        if not form.is_valid() or not (form.changed() or form.pending):
             continue
         data = form.cleaned_data
         changes.append(services.RowChange(

@@ -76,7 +76,7 @@ def test_the_cabinet_member_proposes_for_the_whole_portfolio_with_one_save(meeti
     rows = proposed(meeting)
     assert sorted(rows) == PORTFOLIO
     callum = get_user_model().objects.get(username="cabinet")
-    for number, assessment in rows.items():
+    for assessment in rows.values():
         assert assessment.proposed_by == callum and not assessment.proposed_on_behalf
         assert assessment.history.filter(proposed_category__isnull=False).count() == 1
     assert rows["R04"].proposed_category.code == "3" and rows["R04"].anticipated_date == DECEMBER

@@ -233,7 +233,6 @@ def test_the_meeting_page_says_what_stops_marking_decisions_recorded_and_links_t
 
 
 def test_a_narrative_committee_records_completed_or_continue_for_each_row(seed):
-    from tests.test_narrative_committee import advance  # noqa: F401  (the same committee, its pages)
     from tracker.models import Committee, ExecutiveResponse
     from tracker.paste import parse_recommendations
 

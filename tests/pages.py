@@ -68,3 +68,47 @@ def summary_errors(response) -> list[str]:
         return []
     items = re.findall(r"<li>(.*?)</li>", body[start : body.find("</ul>", start)], flags=re.S)
     return [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", item))).strip() for item in items]
+
+
+def form_data(response, form_index: int = -1) -> dict:
+    """What the browser sends for a form of the page as it stands (the last form, by default):
+    every named input, ticked boxes and radios, chosen options and text areas."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.forms, self.select, self.textarea = [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.forms.append({})
+            elif not self.forms:
+                return
+            elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                    return
+                self.forms[-1][a["name"]] = a.get("value", "on" if a.get("type") == "checkbox" else "")
+            elif tag == "select":
+                self.select = a.get("name")
+                self.forms[-1].setdefault(self.select, "")
+            elif tag == "option" and self.select and "selected" in a:
+                self.forms[-1][self.select] = a.get("value", "")
+            elif tag == "textarea":
+                self.textarea = a.get("name")
+                self.forms[-1][self.textarea] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea and self.forms:
+                self.forms[-1][self.textarea] += data.lstrip("\n") if not self.forms[-1][self.textarea] else data
+
+    reader = Reader()
+    reader.feed(response.content.decode())
+    return dict(reader.forms[form_index])

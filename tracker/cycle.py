@@ -82,7 +82,7 @@ STEPS = {
     State.PACK_PUBLISHED: Step(
         State.DECISIONS_RECORDED,
         "Mark the committee’s decisions as recorded",
-        "Every tracked recommendation needs the committee’s decision first.",
+        "Every tracked recommendation has the committee’s decision. Once marked, the meeting can be closed.",
     ),
     State.DECISIONS_RECORDED: Step(
         State.CLOSED,
@@ -152,10 +152,16 @@ def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
         undecided = [str(a.recommendation) for a in assessments if not a.decided]
         if undecided:
             problems.append(
-                "Record the committee’s decision on every tracked recommendation first "
-                f"(still to do: {', '.join(undecided)})."
+                f"The committee’s decision is still to be recorded on {len(undecided)} of the "
+                f"{len(assessments)} tracked recommendations ({', '.join(undecided)})."
             )
     return problems
+
+
+def step_blockers(meeting: Meeting, assessments) -> list[str]:
+    """What stops the meeting page's next step now (empty when nothing does, or there is no step)."""
+    step = next_step(meeting)
+    return blockers(meeting, step.to_state, assessments) if step else []
 
 
 # --- Dates people can mean ---------------------------------------------------------------

@@ -405,6 +405,38 @@ def assessment_for_form(pk: int) -> Assessment:
     )
 
 
+def meeting_for_rows(pk: int) -> Meeting:
+    """A meeting with its committee and its scheme's categories, for the pages that save many rows."""
+    return Meeting.objects.select_related("committee", "scheme").prefetch_related("scheme__categories").get(pk=pk)
+
+
+def rows_to_assess(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[Assessment]:
+    """The recommendations tracked at a meeting (only the owners' ones, given owner_ids), each
+    with what a row of the one-page proposals and decisions shows and what the rules read
+    (theme, first sub-part, owners, milestones, the conclusion). Every row shares ``meeting``,
+    so its scheme's categories are fetched once."""
+    assessments = Assessment.objects.filter(meeting=meeting)
+    if owner_ids is not None:
+        assessments = assessments.filter(
+            recommendation__in=Recommendation.objects.filter(responsibilities__owner_id__in=owner_ids)
+        )
+    rows = list(
+        assessments.select_related(
+            "recommendation__theme", "recommendation__conclusion__meeting",
+            "proposed_category", "agreed_category", "proposed_by", "agreed_by",
+        )
+        .prefetch_related(
+            "recommendation__sub_parts",
+            Prefetch("recommendation__responsibilities", queryset=Responsibility.objects.select_related("owner")),
+            Prefetch("recommendation__milestones", queryset=Milestone.objects.prefetch_related("date_changes")),
+        )
+        .order_by("recommendation__inquiry_id", "recommendation__position", "recommendation__number")
+    )
+    for assessment in rows:
+        assessment.meeting = meeting
+    return rows
+
+
 # --- The timeline of one recommendation -------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import io
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -607,6 +608,91 @@ def conclude(assessment: Assessment, remark: str = "", *, by) -> list[str]:
             f"{assessment.recommendation} is concluded because the committee decided so."
         ]
     return []
+
+
+# --- Many recommendations from one page ---------------------------------------------------
+
+
+@dataclass
+class RowChange:
+    """One recommendation's row of a page that saves many: what the user entered for it."""
+
+    assessment: Assessment
+    category: Category | None
+    anticipated_date: datetime.date | None = None
+    reasons: str = ""
+    reason: str = ""  # why an anticipated date already advised moves
+    expected_version: int | None = None
+    concluded: bool = False  # decisions only
+    remark: str = ""  # decisions only
+
+
+@dataclass
+class RowResult:
+    """What became of one row: saved (with the rules' warnings), refused, or someone else's save kept."""
+
+    assessment: Assessment
+    saved: bool = False
+    warnings: list[str] = dataclass_field(default_factory=list)
+    error: ValidationError | None = None
+    stale: Assessment | None = None  # the row as someone else saved it since it was read
+    gone: str = ""
+
+
+def _row_by_row(meeting: Meeting, rows, apply) -> list[RowResult]:
+    """Apply ``apply`` to each row in its own savepoint: a refused or stale row is rolled back
+    alone and reported beside that row; the others are saved."""
+    results = []
+    for row in rows:
+        if row.assessment.meeting_id != meeting.pk:
+            raise ValueError(f"{row.assessment} is not tracked at {meeting}")
+        result = RowResult(row.assessment)
+        try:
+            with transaction.atomic():
+                result.warnings = apply(row)
+        except StaleEdit as error:
+            result.stale = error.current
+        except RecordGone as error:
+            result.gone = str(error)
+        except ValidationError as error:
+            result.error = error
+        else:
+            result.saved = True
+        results.append(result)
+    return results
+
+
+@transaction.atomic
+def record_decisions(meeting: Meeting, decisions: list[RowChange], *, by,
+                     today: datetime.date | None = None) -> list[RowResult]:
+    """The scrutiny office records many of the committee's decisions from one page.
+
+    Each row goes through ``record_decision`` (the category rules, the optimistic lock,
+    concluding) in its own savepoint, so a refused row leaves the others saved. Who may
+    and whether the meeting's state allows it are asked once, before anything is written.
+    """
+    permissions.ensure(by, "record_decisions")
+    _require(meeting, "record_decision")
+    return _row_by_row(meeting, decisions, lambda row: record_decision(
+        row.assessment, row.category, row.anticipated_date, by=by, expected_version=row.expected_version,
+        reason=row.reason, reasons=row.reasons, concluded=row.concluded, remark=row.remark, today=today,
+    ))
+
+
+@transaction.atomic
+def propose_categories(meeting: Meeting, proposals: list[RowChange], *, by,
+                       today: datetime.date | None = None) -> list[RowResult]:
+    """The assessor proposes categories for many recommendations of their portfolio from one
+    page (or the scrutiny office, on the owners' behalf).
+
+    Each row goes through ``propose_category`` (its permission, the category rules, the
+    optimistic lock) in its own savepoint, so a refused row leaves the others saved.
+    """
+    _require(meeting, "propose")
+    return _row_by_row(meeting, proposals, lambda row: propose_category(
+        row.assessment, row.category, row.anticipated_date, by=by, expected_version=row.expected_version,
+        reason=row.reason, reasons=row.reasons, today=today,
+    ))
 
 
 @dataclass

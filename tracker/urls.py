@@ -3,7 +3,7 @@ from django.urls import include, path, register_converter
 
 from tracker.converters import IdConverter
 from tracker.forms import SignInForm
-from tracker.views import cabinet, home, meetings, officer, overview, search, timeline
+from tracker.views import bulk, cabinet, home, meetings, officer, overview, search, timeline
 
 register_converter(IdConverter, "id")
 
@@ -27,6 +27,7 @@ urlpatterns = [
     # Cabinet members
     path("portfolio/", cabinet.cabinet_home, name="cabinet_home"),
     path("portfolio/meetings/<id:meeting_id>/", cabinet.cabinet_meeting, name="cabinet_meeting"),
+    path("portfolio/meetings/<id:meeting_id>/proposals/", bulk.portfolio_proposals, name="portfolio_proposals"),
     path("assessments/<id:assessment_id>/proposal/", cabinet.propose, name="propose"),
     # Meetings: the scrutiny office runs them, everyone reads them
     path("meetings/", meetings.meeting_list, name="meeting_list"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("meetings/<id:meeting_id>/change/", meetings.meeting_change, name="meeting_change"),
     path("meetings/<id:meeting_id>/recommendations/", meetings.meeting_choose, name="meeting_choose"),
     path("meetings/<id:meeting_id>/advance/", meetings.meeting_advance, name="meeting_advance"),
+    path("meetings/<id:meeting_id>/decisions/", bulk.meeting_decisions, name="meeting_decisions"),
     path("assessments/<id:assessment_id>/decision/", meetings.decide, name="decide"),
     # Everyone reads
     path("recommendations/", timeline.recommendation_list, name="recommendation_list"),

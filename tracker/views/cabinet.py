@@ -42,6 +42,7 @@ def cabinet_meeting(request, meeting_id):
         "meeting": meeting,
         "rows": rows,
         "proposing_open": proposing_open,
+        "can_propose_any": not meeting.scheme.is_narrative and any(row.can_propose for row in rows),
         "needs_dates": [c for c in meeting.scheme.categories.all() if c.needs_anticipated_date],
         "narrative": meeting.scheme.is_narrative,
         "other_meetings": [m for m in selectors.upcoming_meetings(owners) if m.pk != meeting.pk],

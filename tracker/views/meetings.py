@@ -60,13 +60,16 @@ def meeting_detail(request, meeting_id):
     proposing = can_manage and not narrative and cycle.allows(meeting, "propose")
     for row in rows:
         row.can_propose_on_behalf = proposing and row.conclusion is None
+    can_record = permissions.can_record_decisions(request.user) and cycle.allows(meeting, "record_decision")
     return render(request, "tracker/meeting_detail.html", {
         "meeting": meeting,
         "rows": rows,
         "concluded": selectors.concluded_before(meeting),
         "previous": selectors.previous_meeting(meeting),
         "can_manage": can_manage,
-        "can_record": permissions.can_record_decisions(request.user) and cycle.allows(meeting, "record_decision"),
+        "can_record": can_record,
+        # The next step is offered as a button only when nothing stops it; else the page says why.
+        "step_blockers": cycle.step_blockers(meeting, [row.assessment for row in rows]) if can_manage else [],
         "can_change": can_manage and cycle.allows(meeting, "change_meeting"),
         "can_choose": can_manage and cycle.allows(meeting, "choose_recommendations"),
         "step": step if can_manage else None,
@@ -74,6 +77,7 @@ def meeting_detail(request, meeting_id):
         "publish_url": reverse("pack_versions", kwargs={"meeting_id": meeting.pk}),
         "changed_count": sum(1 for row in rows if row.changed),
         "narrative": narrative,
+        "proposing": proposing,
         "unassessed": [row.recommendation.number for row in rows if not row.assessment.category] if proposing else [],
         "step_explanation": step.explain(meeting) if step else "",
     })

@@ -84,8 +84,11 @@ def meetings_list() -> QuerySet[Meeting]:
 
 
 def upcoming_meetings(owner_ids: set[int] | None = None) -> list[Meeting]:
-    """Meetings still ahead, in date order; with owner_ids, only those tracking one of their recommendations."""
-    meetings = Meeting.objects.filter(state__in=cycle.UPCOMING).select_related("committee")
+    """Meetings still ahead, in date order; with owner_ids, only those tracking one of their recommendations.
+
+    Imported history (Meeting.imported) is never ahead, whatever state the report left it in.
+    """
+    meetings = Meeting.objects.filter(state__in=cycle.UPCOMING, imported=False).select_related("committee")
     if owner_ids is not None:
         meetings = meetings.filter(assessments__recommendation__responsibilities__owner_id__in=owner_ids)
     return list(meetings.distinct().chronological())

@@ -360,7 +360,9 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
     """
     permissions.ensure(by, "manage_meetings")
     current = locked_for_edit(meeting, expected_version)
-    problems = cycle.blockers(current, to_state, list(current.assessments.select_related("recommendation")))
+    problems = cycle.blockers(
+        current, to_state, list(current.assessments.select_related("recommendation__conclusion"))
+    )
     if problems:
         raise ValidationError(problems, code="cycle")
     current.state = to_state
@@ -1150,7 +1152,8 @@ def meeting_held_on(committee: Committee, held_on: datetime.date, *, by) -> Meet
     if problem:
         raise ValidationError({"agreed_on": problem})
     if meeting is None:
-        meeting = Meeting(committee=committee, scheme=committee.scheme, date=held_on, state=Meeting.State.CLOSED)
+        meeting = Meeting(committee=committee, scheme=committee.scheme, date=held_on, state=Meeting.State.CLOSED,
+                          imported=True)
         _by(meeting, by).save()
     return meeting
 

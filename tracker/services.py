@@ -1838,3 +1838,12 @@ def set_cover_contact(
     _by(current, by).save()
     _copy_fields(current, cover)
     return current
+
+
+@transaction.atomic
+def update_cover_report(cover: CoverReport, *, by, expected_version: int | None, introduction: str,
+                        **contact) -> CoverReport:
+    """The scrutiny office saves the whole cover in one go: the introduction on the assessor's
+    behalf (``write_cover_introduction``) and the contact officer (``set_cover_contact``)."""
+    current = write_cover_introduction(cover, by=by, expected_version=expected_version, introduction=introduction)
+    return set_cover_contact(current, by=by, expected_version=current.version, **contact)

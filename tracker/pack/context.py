@@ -122,6 +122,16 @@ class PackRecommendation:
         return f"{text}. {remark}" if remark else text
 
 
+def report_of(cover: CoverReport, assessor_title: str | None = None) -> str:
+    """The committee's assessor title with the reporting owner: "Cabinet Member for Children's
+    Services" (an owner named with the title already), else "Cabinet Member: Leader"."""
+    title = cover.meeting.committee.assessor_title if assessor_title is None else assessor_title
+    owner = cover.reporting_owner.name
+    if not title or title.casefold() in owner.casefold():
+        return owner
+    return f"{title}: {owner}"
+
+
 @dataclass
 class ThemeGroup:
     theme: Theme | None  # None: the recommendations printed under no theme
@@ -141,15 +151,11 @@ class PackReport:
 
     @property
     def report_of(self) -> str:
-        """"Report of": the committee's assessor title with the reporting owner ("Cabinet Member for
-        Children's Services"); the council's "The appropriate …" words only when no cover names one."""
+        """"Report of": who reports (``report_of``); the council's "The appropriate …" words only
+        when no cover names one."""
         if self.cover is None:
             return self.words.report_of
-        owner = self.cover.reporting_owner.name
-        title = self.assessor_title
-        if not title or title.casefold() in owner.casefold():
-            return owner
-        return f"{title}: {owner}"
+        return report_of(self.cover, self.assessor_title)
 
     @property
     def tracked_count(self) -> int:

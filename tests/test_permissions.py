@@ -54,7 +54,9 @@ class World:
         self.update = services.add_evidence(
             self.own, self.meeting, "Training booked for May.", datetime.date(2016, 5, 2), by=users["officer"]
         )
-        # The meeting the seed report was written for: its pack is out, decisions can be recorded.
+        # The meeting the seed report was written for: its pack is out. Imported history takes
+        # no part in the cycle, so it is made live here for its decisions to be recorded.
+        Meeting.objects.filter(date__isnull=True).update(imported=False)
         self.published = Meeting.objects.get(date__isnull=True)
         self.own_published = Assessment.objects.get(meeting=self.published, recommendation=self.own)
         self.pack = PublishedPack.objects.create(

@@ -323,7 +323,7 @@ def test_the_meeting_page_says_in_words_what_changed_since_the_previous_meeting(
     page = text(office.get(f"/meetings/{round_.meeting.pk}/"))
     # The seed's report meeting has no date recorded, but it was held after 10 February 2016
     # and before this one: it is the previous meeting.
-    assert "Previous meeting Date not recorded" in page
+    assert "Previous meeting Meeting (date not recorded, from the imported report)" in page
     assert re.search(r"R04 Not proposed Not decided New evidence Tracked", page)
     # R10's evidence following the 10 February meeting was in the report meeting's pack: not new.
     assert "R10 Not proposed Not decided Date moved Tracked" in page

@@ -34,6 +34,11 @@ ALLOWED_IN = {
     "publish_pack": {State.EVIDENCE_OPEN, State.PACK_PUBLISHED},
     "record_decision": {State.PACK_PUBLISHED, State.DECISIONS_RECORDED},
     "close": {State.DECISIONS_RECORDED},
+    # The cover report (the assessor's introduction, the office's contact) is written before the pack is out.
+    "write_cover": {State.SCHEDULED, State.EVIDENCE_OPEN},
+    # Evidence that arrives after the pack was published, tabled as a late item.
+    "add_late_evidence": {State.PACK_PUBLISHED},
+    "publish_supplement": {State.PACK_PUBLISHED},
 }
 
 ACTION_NAMES = {
@@ -45,6 +50,9 @@ ACTION_NAMES = {
     "publish_pack": "publish its pack",
     "record_decision": "record the committee’s decisions",
     "close": "close it",
+    "write_cover": "write its cover report",
+    "add_late_evidence": "add an update received after its pack was published",
+    "publish_supplement": "publish a supplement to its pack",
 }
 
 # The states of a meeting still ahead of the committee (its round is not over).
@@ -97,13 +105,19 @@ class CycleError(Exception):
 
 
 def allows(meeting: Meeting, action: str) -> bool:
-    return meeting.state in ALLOWED_IN[action]
+    """Imported history (Meeting.imported) is read and printed, and allows nothing."""
+    return not meeting.imported and meeting.state in ALLOWED_IN[action]
 
 
 def refusal(meeting: Meeting, action: str) -> str | None:
     """Why the action is not allowed now, in words (None when it is)."""
     if allows(meeting, action):
         return None
+    if meeting.imported:
+        return (
+            f"The {meeting.name_in_full} is history brought in from an earlier report: "
+            f"you cannot {ACTION_NAMES[action]}."
+        )
     return (
         f"The meeting of {meeting.date_display} is “{meeting.get_state_display()}”: "
         f"you cannot {ACTION_NAMES[action]} now."
@@ -125,6 +139,8 @@ def can_advance_to(meeting: Meeting, state: str) -> bool:
 
 
 def next_step(meeting: Meeting) -> Step | None:
+    if meeting.imported:
+        return None
     return STEPS.get(State(meeting.state))
 
 
@@ -134,12 +150,26 @@ def collecting_evidence(meetings) -> bool:
 
 
 def is_upcoming(meeting: Meeting) -> bool:
-    return meeting.state in UPCOMING
+    return not meeting.imported and meeting.state in UPCOMING
+
+
+def settled_elsewhere(assessment) -> bool:
+    """Was the recommendation concluded at another meeting, or withdrawn? Then this meeting
+    needs no decision on it (uses the recommendation's conclusion, selected with it)."""
+    recommendation = assessment.recommendation
+    if recommendation.withdrawn_on is not None:
+        return True
+    conclusion = getattr(recommendation, "conclusion", None)
+    return conclusion is not None and conclusion.meeting_id != assessment.meeting_id
 
 
 def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
     """What stops the meeting moving to ``to_state``, given its tracked assessments (in words)."""
     problems = []
+    if meeting.imported:
+        problems.append(f"The {meeting.name_in_full} is history brought in from an earlier report: "
+                        "it takes no part in the meeting cycle.")
+        return problems
     if not can_advance_to(meeting, to_state):
         target = State(to_state).label if to_state in State.values else to_state
         problems.append(
@@ -149,7 +179,7 @@ def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
     if to_state == State.EVIDENCE_OPEN and not assessments:
         problems.append("Choose the recommendations to track before opening the meeting for evidence.")
     if to_state == State.DECISIONS_RECORDED:
-        undecided = [str(a.recommendation) for a in assessments if not a.decided]
+        undecided = [str(a.recommendation) for a in assessments if not a.decided and not settled_elsewhere(a)]
         if undecided:
             problems.append(
                 f"The committee’s decision is still to be recorded on {len(undecided)} of the "

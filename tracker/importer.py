@@ -86,12 +86,13 @@ def import_report(data: dict) -> Inquiry:
     response = data["inquiry"].get("executive_response", ExecutiveResponse.PENDING)
 
     # The meeting the report was written for has its pack out; earlier meetings are over.
+    # All of them are history brought in (Meeting.imported): read and printed, never run.
     report_key = (data.get("cover_report") or {}).get("meeting")
     meetings = {}
     for row in data["meetings"]:
         state = Meeting.State.PACK_PUBLISHED if row["key"] == report_key else Meeting.State.CLOSED
         meeting, _ = Meeting.objects.get_or_create(
-            committee=committee, date=_date(row["date"]), defaults={"state": state, "scheme": committee.scheme}
+            committee=committee, date=_date(row["date"]), defaults={"state": state, "scheme": committee.scheme, "imported": True}
         )
         meetings[row["key"]] = meeting
 

@@ -666,8 +666,30 @@ class Meeting(models.Model):
 
     @property
     def in_words(self) -> str:
-        """The meeting as a sentence names it: "the 10 February 2016 meeting"."""
-        return f"the {self.date_display} meeting" if self.date else "the meeting with no date recorded"
+        """The meeting as a sentence names it: "the 10 February 2016 meeting".
+
+        Without a date (history from an earlier report) it is "the last meeting", as
+        "Further information following the last meeting" reads in a report.
+        """
+        return f"the {self.date_display} meeting" if self.date else "the last meeting"
+
+    @property
+    def name_in_full(self) -> str:
+        """"meeting of 10 February 2016", or what it is when its date was never recorded."""
+        if self.date:
+            return f"meeting of {self.date_display}"
+        if self.imported:
+            return "meeting from the imported report (date not recorded)"
+        return "meeting (date not recorded)"
+
+    @property
+    def listed_as(self) -> str:
+        """How a list of meetings names it: its date, or in words when the date was never recorded."""
+        if self.date:
+            return self.date_display
+        if self.imported:
+            return "Meeting (date not recorded, from the imported report)"
+        return "Meeting (date not recorded)"
 
 
 def place_undated_meetings(committee_id) -> None:

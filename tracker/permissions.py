@@ -8,6 +8,9 @@
 | add evidence                          | own owners| own owners     | –                | any             |
 | correct evidence                      | own, for own owners | own, for own owners | –    | any             |
 | propose a category                    | –         | own owners (1) | –                | on the owners' behalf |
+| write the cover report's introduction | –         | own inquiries (1) | –             | on their behalf |
+| the cover report's contact officer    | –         | –              | –                | yes             |
+| add an update received after the pack | own owners| own owners     | –                | on an officer's behalf |
 | record the committee's decisions      | –         | –              | –                | yes             |
 | the overview of the round             | –         | –              | read only        | yes, with links to act |
 | set up and run meetings, inquiries, people | –    | –              | –                | yes             |
@@ -122,6 +125,31 @@ def can_propose(user, assessment) -> bool:
     return assesses_for(user, assessment) or (can_view(user) and is_scrutiny_office(user))
 
 
+def can_write_cover_introduction(user, cover) -> bool:
+    """The committee's assessor (as for proposing: not where the scrutiny office assesses) for the
+    report's inquiry, by acting for its reporting owner or an owner of its recommendations; the
+    scrutiny office on their behalf."""
+    from tracker.models import Committee, Responsibility
+
+    if not can_view(user):
+        return False
+    if is_scrutiny_office(user):
+        return True
+    if not has_role(user, roles.ASSESSOR):
+        return False
+    if cover.meeting.committee.assessed_by == Committee.AssessedBy.SCRUTINY_OFFICE:
+        return False
+    mine = owner_ids(user)
+    return cover.reporting_owner_id in mine or Responsibility.objects.filter(
+        recommendation__inquiry_id=cover.inquiry_id, owner_id__in=mine
+    ).exists()
+
+
+def can_set_cover_contact(user, cover=None) -> bool:
+    """The contact officer printed on the cover is the scrutiny office's to give."""
+    return can_view(user) and is_scrutiny_office(user)
+
+
 def can_record_decisions(user) -> bool:
     return can_view(user) and is_scrutiny_office(user)
 
@@ -180,6 +208,18 @@ RULES: dict[str, Rule] = {
         can_propose,
         "Only the {obj.meeting.committee.assessor_title} responsible for {obj.recommendation} (or the "
         "{council.scrutiny_office_name}, on their behalf) proposes its category.",
+    ),
+    "write_cover_introduction": Rule(
+        can_write_cover_introduction,
+        "Only the {obj.meeting.committee.assessor_title} who reports on {obj.inquiry} (or the "
+        "{council.scrutiny_office_name}) writes the introduction to its report.",
+    ),
+    "enter_on_behalf": Rule(
+        lambda user, obj=None: can_view(user) and is_scrutiny_office(user),
+        "Only the {council.scrutiny_office_name} enters an update on an officer’s behalf.",
+    ),
+    "set_cover_contact": Rule(
+        can_set_cover_contact, "Only the {council.scrutiny_office_name} gives the report’s contact officer."
     ),
     "record_decisions": Rule(
         _user_only(can_record_decisions), "Only the {council.scrutiny_office_name} records the committee’s decisions."

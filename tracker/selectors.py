@@ -33,7 +33,9 @@ from tracker.models import (
 
 # What a page shows beside an update: who wrote it, which meeting it follows and was written
 # for (its deadline), and the published pack it was corrected after.
-EVIDENCE_WITH = ("author", "following_meeting__committee", "for_meeting", "corrected_after__meeting")
+EVIDENCE_WITH = (
+    "author", "entered_by", "following_meeting__committee", "for_meeting", "corrected_after__meeting", "received_after",
+)
 
 
 def recommendations_for_admin(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
@@ -85,8 +87,11 @@ def meetings_list() -> QuerySet[Meeting]:
 
 
 def upcoming_meetings(owner_ids: set[int] | None = None) -> list[Meeting]:
-    """Meetings still ahead, in date order; with owner_ids, only those tracking one of their recommendations."""
-    meetings = Meeting.objects.filter(state__in=cycle.UPCOMING).select_related("committee")
+    """Meetings still ahead, in date order; with owner_ids, only those tracking one of their recommendations.
+
+    Imported history (Meeting.imported) is never ahead, whatever state the report left it in.
+    """
+    meetings = Meeting.objects.filter(state__in=cycle.UPCOMING, imported=False).select_related("committee")
     if owner_ids is not None:
         meetings = meetings.filter(assessments__recommendation__responsibilities__owner_id__in=owner_ids)
     return list(meetings.distinct().chronological())
@@ -761,3 +766,44 @@ def recommendation_for_setup(pk: int) -> Recommendation | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def cover_reports(meeting: Meeting, inquiry_ids: set[int] | None = None) -> list:
+    """The meeting's cover reports (one per inquiry), by inquiry title; with ``inquiry_ids``, only those."""
+    from tracker.models import CoverReport
+
+    covers = CoverReport.objects.filter(meeting=meeting).select_related(
+        "inquiry", "reporting_owner", "meeting__committee"
+    )
+    if inquiry_ids is not None:
+        covers = covers.filter(inquiry_id__in=inquiry_ids)
+    return list(covers.order_by("inquiry__title", "pk"))
+
+
+def cover_report(meeting_id: int, inquiry_id: int):
+    from tracker.models import CoverReport
+
+    return CoverReport.objects.select_related("meeting__committee", "meeting__scheme", "inquiry", "reporting_owner").get(
+        meeting_id=meeting_id, inquiry_id=inquiry_id
+    )
+
+
+def officers_for(recommendation: Recommendation) -> QuerySet:
+    """The officers who act for one of the recommendation's owners (an update may come from them)."""
+    from django.contrib.auth import get_user_model
+
+    from tracker import roles
+
+    return (
+        get_user_model().objects.filter(
+            is_active=True, groups__name=roles.OFFICER, owners__responsibilities__recommendation=recommendation
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def late_updates_count(meeting: Meeting) -> int:
+    """How many updates came in after the meeting's latest published pack (not a supplement)."""
+    pack = meeting.published_packs.filter(supplement=False).order_by("-version").values("pk")[:1]
+    return EvidenceUpdate.objects.filter(received_after__in=pack).count()

@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from tracker.models import (
     Committee,
     Conclusion,
     Council,
+    CoverReport,
     DateChange,
     EvidenceUpdate,
     ExecutiveResponse,
@@ -53,8 +54,8 @@ from tracker.models import (
     latest_meeting_first,
     meetings_before,
 )
-from tracker.pack.context import pack_for
-from tracker.pack.render import html_to_pdf, render_pack_html
+from tracker.pack.context import pack_for, supplement_for
+from tracker.pack.render import html_to_pdf, render_pack_html, render_supplement_html
 from tracker.parsed import ParsedRecommendation
 from tracker.words import WORDING
 from tracker.words import problem as word_problem
@@ -348,6 +349,7 @@ def choose_recommendations(meeting: Meeting, recommendations=None, *, by) -> lis
     for recommendation in chosen:
         if recommendation.pk not in existing:
             _by(Assessment(recommendation=recommendation, meeting=meeting), by).save()
+    draft_cover_reports(meeting, by=by)
     return list(meeting.assessments.select_related("recommendation"))
 
 
@@ -361,12 +363,16 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
     """
     permissions.ensure(by, "manage_meetings")
     current = locked_for_edit(meeting, expected_version)
-    problems = cycle.blockers(current, to_state, list(current.assessments.select_related("recommendation")))
+    problems = cycle.blockers(
+        current, to_state, list(current.assessments.select_related("recommendation__conclusion"))
+    )
     if problems:
         raise ValidationError(problems, code="cycle")
     current.state = to_state
     _by(current, by).save()
     _copy_fields(current, meeting)
+    if to_state == Meeting.State.EVIDENCE_OPEN:
+        draft_cover_reports(current, by=by)
     return current
 
 
@@ -412,6 +418,57 @@ def add_evidence(
     """
     permissions.ensure(by, "add_evidence", recommendation)
     _require(meeting, "add_evidence")
+    return _append_evidence(
+        recommendation, meeting, text, written_on, author=by, by=by, today=today, submission_key=submission_key
+    )
+
+
+@transaction.atomic
+def add_late_evidence(
+    recommendation: Recommendation,
+    meeting: Meeting,
+    *,
+    by,
+    text: str,
+    written_on: datetime.date | None,
+    author=None,
+    submission_key=None,
+    today: datetime.date | None = None,
+) -> EvidenceUpdate:
+    """An update received after the meeting's pack was published, tabled as a late item.
+
+    Its author (an officer who may add evidence for the recommendation) adds it, or the
+    scrutiny office types it in on an officer's behalf: ``author`` is that officer and the
+    office is recorded as having entered it. It is marked as received after the latest
+    published pack, and printed under its own heading and date in a supplement or a
+    republished pack. Allowed while the pack is published (tracker.cycle).
+    """
+    if author is None or author.pk == by.pk:
+        author = by
+        permissions.ensure(by, "add_evidence", recommendation)
+    else:
+        permissions.ensure(by, "enter_on_behalf")
+        if not permissions.can_add_evidence(author, recommendation) or permissions.is_scrutiny_office(author):
+            raise ValidationError(
+                {"author": f"{author.get_full_name() or author.get_username()} does not act for an owner of "
+                           f"{recommendation}: choose one of its owners’ officers."}
+            )
+    _require(meeting, "add_late_evidence")
+    pack = meeting.published_packs.filter(supplement=False).defer("pdf").order_by("-version").first()
+    if pack is None:
+        raise ValidationError("The pack for this meeting has not been published yet: add the update as evidence.",
+                              code="cycle")
+    return _append_evidence(
+        recommendation, meeting, text, written_on, author=author, by=by, today=today,
+        submission_key=submission_key, entered_by=None if author.pk == by.pk else by, received_after=pack,
+    )
+
+
+def _append_evidence(
+    recommendation, meeting, text, written_on, *, author, by, today, submission_key, entered_by=None,
+    received_after=None,
+) -> EvidenceUpdate:
+    """The one path an update takes in, in time or late: the checks, then the next position."""
     if submission_key is not None:
         already = EvidenceUpdate.objects.filter(submission_key=submission_key).first()
         if already is not None:
@@ -431,7 +488,9 @@ def add_evidence(
         for_meeting=meeting,
         text=text,
         written_on=written_on,
-        author=by,
+        author=author,
+        entered_by=entered_by,
+        received_after=received_after,
         position=(last if last is not None else -1) + 1,
         submission_key=submission_key,
     )
@@ -1236,7 +1295,8 @@ def meeting_held_on(committee: Committee, held_on: datetime.date, *, by) -> Meet
     if problem:
         raise ValidationError({"agreed_on": problem})
     if meeting is None:
-        meeting = Meeting(committee=committee, scheme=committee.scheme, date=held_on, state=Meeting.State.CLOSED)
+        meeting = Meeting(committee=committee, scheme=committee.scheme, date=held_on, state=Meeting.State.CLOSED,
+                          imported=True)
         _by(meeting, by).save()
     return meeting
 
@@ -1701,7 +1761,7 @@ def publish_pack(meeting: Meeting, *, by) -> Publication:
 
     html = render_pack_html(pack_for(meeting))
     source_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    latest = meeting.published_packs.defer("pdf").order_by("-version").first()
+    latest = meeting.published_packs.filter(supplement=False).defer("pdf").order_by("-version").first()
     if latest is not None and latest.source_sha256 == source_sha256:
         return Publication(latest, is_new=False)
 
@@ -1722,3 +1782,154 @@ def publish_pack(meeting: Meeting, *, by) -> Publication:
         meeting._history_user = by
         meeting.save(update_fields=["state", "version"])
     return Publication(published, is_new=True)
+
+
+@transaction.atomic
+def publish_supplement(meeting: Meeting, *, by) -> Publication:
+    """The scrutiny office publishes a supplement to the pack: only the updates received since
+    the pack was published, by recommendation, under a heading with the pack's date.
+
+    Stored as the meeting's next pack version, marked as a supplement; the pack itself is
+    unchanged. Publishing again with nothing new gives back the supplement already out.
+    Allowed while the pack is published (tracker.cycle).
+    """
+    permissions.ensure(by, "build_pack")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    try:
+        cycle.require(meeting, "publish_supplement")
+    except cycle.CycleError as error:
+        raise ValidationError(str(error), code="cycle") from error
+    supplement = supplement_for(meeting)
+    if supplement.pack is None or not supplement.recommendations:
+        raise ValidationError("No update has been received since the pack was published, so there is nothing "
+                              "to put in a supplement.", code="empty")
+    html = render_supplement_html(supplement)
+    source_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    latest = meeting.published_packs.filter(supplement=True).defer("pdf").order_by("-version").first()
+    if latest is not None and latest.source_sha256 == source_sha256:
+        return Publication(latest, is_new=False)
+    pdf, _ = html_to_pdf(html)
+    number = meeting.published_packs.aggregate(latest=Max("version"))["latest"] or 0
+    published = PublishedPack.objects.create(
+        meeting=meeting, version=number + 1, supplement=True, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+        source_sha256=source_sha256, size=len(pdf), published_by=by,
+    )
+    return Publication(published, is_new=True)
+
+
+# --- The cover report: the assessor's introduction, the scrutiny office's contact ---------
+
+
+def _reporting_owner(meeting: Meeting, inquiry_id: int) -> Owner | None:
+    """Who reports when no earlier cover says: the owner of the inquiry's tracked recommendations
+    that an assessor acts for (the one with most of them)."""
+    return (
+        Owner.objects.filter(
+            responsibilities__recommendation__inquiry_id=inquiry_id,
+            responsibilities__recommendation__assessments__meeting=meeting,
+            delegates__groups__name=roles.ASSESSOR,
+        )
+        .annotate(tracked=Count("responsibilities", distinct=True))
+        .order_by("-tracked", "name", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def draft_cover_reports(meeting: Meeting, *, by) -> list[CoverReport]:
+    """A cover report for each inquiry the meeting tracks that has none yet, drafted from the
+    same inquiry's cover at the committee's previous meeting (introduction, contact officer,
+    who reports), for the assessor and the scrutiny office to bring up to date.
+
+    Without an earlier cover, the reporting owner is the one of the inquiry's recommendations
+    that the assessor acts for, and the contact is left for the scrutiny office to give.
+    Done when the recommendations are chosen and again when the meeting opens for evidence.
+    """
+    permissions.ensure(by, "manage_meetings")
+    tracked = set(
+        Recommendation.objects.filter(assessments__meeting=meeting).values_list("inquiry_id", flat=True)
+    )
+    missing = tracked - set(meeting.cover_reports.values_list("inquiry_id", flat=True))
+    drafted = []
+    for inquiry_id in sorted(missing):
+        earlier = (
+            CoverReport.objects.filter(inquiry_id=inquiry_id, meeting__committee_id=meeting.committee_id)
+            .filter(meetings_before(meeting, "meeting__"))
+            .order_by(*latest_meeting_first())
+            .first()
+        )
+        cover = CoverReport(meeting=meeting, inquiry_id=inquiry_id)
+        if earlier is not None:
+            for name in ("reporting_owner_id", "introduction", "contact_name", "contact_title",
+                         "contact_telephone", "contact_email"):
+                setattr(cover, name, getattr(earlier, name))
+        else:
+            owner = _reporting_owner(meeting, inquiry_id)
+            if owner is None:
+                continue  # nobody to report yet: the pack says "The appropriate …" until there is
+            cover.reporting_owner = owner
+        _by(cover, by).save()
+        drafted.append(cover)
+    return drafted
+
+
+def _check_cover_text(value: str, field: str, limit: int | None = None) -> str:
+    value = (value or "").strip()
+    texts.check_storable(value, field)
+    if limit is not None and len(value) > limit:
+        raise ValidationError({field: f"This must be {limit} characters or fewer."})
+    return value
+
+
+@transaction.atomic
+def write_cover_introduction(cover: CoverReport, *, by, expected_version: int | None, introduction: str) -> CoverReport:
+    """The assessor writes the introduction to their report (paragraph 4 of the cover); the
+    scrutiny office may write it on their behalf. Editable until the pack is published."""
+    permissions.ensure(by, "write_cover_introduction", cover)
+    _require(cover.meeting, "write_cover")
+    introduction = _check_cover_text(introduction, "introduction", texts.MAX_EVIDENCE_LENGTH)
+    current = locked_for_edit(cover, expected_version)
+    current.introduction = introduction
+    _by(current, by).save()
+    _copy_fields(current, cover)
+    return current
+
+
+@transaction.atomic
+def set_cover_contact(
+    cover: CoverReport, *, by, expected_version: int | None, contact_name: str, contact_title: str = "",
+    contact_telephone: str = "", contact_email: str = "",
+) -> CoverReport:
+    """The scrutiny office gives the contact officer printed at the foot of the cover report."""
+    from django.core.validators import validate_email
+
+    permissions.ensure(by, "set_cover_contact", cover)
+    _require(cover.meeting, "write_cover")
+    fields = {
+        "contact_name": _check_cover_text(contact_name, "contact_name", 200),
+        "contact_title": _check_cover_text(contact_title, "contact_title", 200),
+        "contact_telephone": _check_cover_text(contact_telephone, "contact_telephone", 50),
+        "contact_email": _check_cover_text(contact_email, "contact_email", 254),
+    }
+    if not fields["contact_name"]:
+        raise ValidationError({"contact_name": "Enter the contact officer’s name."})
+    if fields["contact_email"]:
+        try:
+            validate_email(fields["contact_email"])
+        except ValidationError:
+            raise ValidationError({"contact_email": "Enter an e-mail address like name@example.gov.uk."}) from None
+    current = locked_for_edit(cover, expected_version)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _by(current, by).save()
+    _copy_fields(current, cover)
+    return current
+
+
+@transaction.atomic
+def update_cover_report(cover: CoverReport, *, by, expected_version: int | None, introduction: str,
+                        **contact) -> CoverReport:
+    """The scrutiny office saves the whole cover in one go: the introduction on the assessor's
+    behalf (``write_cover_introduction``) and the contact officer (``set_cover_contact``)."""
+    current = write_cover_introduction(cover, by=by, expected_version=expected_version, introduction=introduction)
+    return set_cover_contact(current, by=by, expected_version=current.version, **contact)

@@ -3,7 +3,7 @@ from django.urls import include, path, register_converter
 
 from tracker.converters import IdConverter
 from tracker.forms import SignInForm
-from tracker.views import bulk, cabinet, home, meetings, officer, overview, search, timeline
+from tracker.views import bulk, cabinet, cover, home, meetings, officer, overview, search, timeline
 
 register_converter(IdConverter, "id")
 
@@ -23,6 +23,11 @@ urlpatterns = [
         officer.add_evidence,
         name="add_evidence",
     ),
+    path(
+        "meetings/<id:meeting_id>/recommendations/<id:recommendation_id>/evidence/late/",
+        officer.add_late_evidence,
+        name="add_late_evidence",
+    ),
     path("evidence/<id:update_id>/correct/", officer.edit_evidence, name="edit_evidence"),
     # Cabinet members
     path("portfolio/", cabinet.cabinet_home, name="cabinet_home"),
@@ -38,6 +43,7 @@ urlpatterns = [
     path("meetings/<id:meeting_id>/advance/", meetings.meeting_advance, name="meeting_advance"),
     path("meetings/<id:meeting_id>/decisions/", bulk.meeting_decisions, name="meeting_decisions"),
     path("assessments/<id:assessment_id>/decision/", meetings.decide, name="decide"),
+    path("meetings/<id:meeting_id>/cover/<id:inquiry_id>/", cover.cover_report, name="cover_report"),
     # Everyone reads
     path("recommendations/", timeline.recommendation_list, name="recommendation_list"),
     path("recommendations/<id:recommendation_id>/", timeline.timeline, name="timeline"),

@@ -99,7 +99,7 @@ def test_scrutiny_office_schedules_a_meeting_and_opens_it_for_evidence(demo, vis
     expect(facts).to_contain_text("State Scheduled")
     expect(facts).to_contain_text("Evidence deadline 1 June 2016")
     # The report meeting of the seed (its date not recorded) came before this one.
-    expect(facts).to_contain_text("Previous meeting Date not recorded")
+    expect(facts).to_contain_text("Previous meeting Meeting (date not recorded, from the imported report)")
     expect(page.get_by_role("heading", name="Tracked at this meeting (14)")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile(r"^R06 "))).to_contain_text("Not proposed Not decided")
     expect(page.get_by_role("heading", name="Concluded at earlier meetings (5)")).to_be_visible()
@@ -180,7 +180,7 @@ def test_officer_adds_an_update_for_r06_by_keyboard_alone(demo, visit):
     update = region(page, "R06").locator(".app-evidence__update").last
     expect(update).to_contain_text(scenes.R06_UPDATE)
     expect(update).to_contain_text("New since the last meeting")
-    expect(update).to_contain_text("Further information following the meeting with no date recorded.")
+    expect(update).to_contain_text("Further information following the last meeting.")
     expect(update).to_contain_text("Written 1 June 2016 by Olivia Officer.")
 
 
@@ -341,7 +341,7 @@ def test_committee_member_reads_the_timeline_of_r06_by_keyboard_alone(demo, visi
     entries = page.locator(".app-timeline__entry")
     titles = entries.locator("h3").all_inner_texts()
     whens = entries.locator(".app-timeline__when").all_inner_texts()
-    first = whens.index("Written 1 June 2016 (after the meeting with no date recorded) · by Olivia Officer")
+    first = whens.index("Written 1 June 2016 (after the last meeting) · by Olivia Officer")
     assert titles[first:first + 4] == [
         "Evidence update", "Category proposed", "Category agreed by the committee", "Concluded"]
     assert re.fullmatch(r"For the 15 June 2016 meeting · by Callum Cabinet on \d+ \w+ \d{4}", whens[first + 1])

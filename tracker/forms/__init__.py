@@ -189,6 +189,76 @@ class EvidenceCorrectionForm(EvidenceForm):
         return Layout(Field.textarea("text"), Field("written_on"), Field("version"))
 
 
+class LateEvidenceForm(EvidenceForm):
+    """An update received after the pack was published; the scrutiny office says whom it is from."""
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].help_text = (
+            "What has happened since the pack was published. It is shown as received after the pack, with its date."
+        )
+        if officers is not None:
+            self.fields["author"] = forms.ModelChoiceField(
+                queryset=officers,
+                label="From",
+                help_text="The officer who sent the update: it is recorded as theirs, entered by you.",
+                empty_label="Choose the officer",
+                error_messages={"required": "Choose the officer the update is from",
+                                "invalid_choice": "Choose one of the officers listed"},
+            )
+            self.fields["author"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            self.helper.layout = self.layout()
+
+    def layout(self):
+        fields = [Field("author")] if "author" in self.fields else []
+        return Layout(*fields, Field.textarea("text"), Field("written_on"), Field("submission"))
+
+
+# --- The cover report ----------------------------------------------------------------------
+
+
+class CoverIntroductionForm(GovukForm):
+    """Paragraph 4 of the cover report: the assessor's introduction."""
+
+    introduction = TextField(
+        multiline=True,
+        required=False,
+        label="Introduction",
+        help_text="Printed as paragraph 4 of the report. Leave a blank line between paragraphs.",
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=texts.MAX_EVIDENCE_LENGTH,
+        error_messages={"max_length": "The introduction must be %(limit_value)s characters or fewer."},
+    )
+    version = VersionField()
+
+    def layout(self):
+        return Layout(Field.textarea("introduction"), Field("version"))
+
+
+class CoverReportForm(CoverIntroductionForm):
+    """The scrutiny office's form: the introduction (on the assessor's behalf) and the contact officer."""
+
+    contact_name = TextField(label="Contact officer’s name", max_length=200,
+                             error_messages={"required": "Enter the contact officer’s name"})
+    contact_title = TextField(label="Job title", required=False, max_length=200)
+    contact_telephone = TextField(label="Telephone", required=False, max_length=50)
+    contact_email = forms.EmailField(
+        label="E-mail address", required=False, max_length=254,
+        error_messages={"invalid": "Enter an e-mail address like name@example.gov.uk"},
+    )
+
+    def layout(self):
+        return Layout(
+            Field.textarea("introduction"),
+            Fieldset(
+                Field.text("contact_name"), Field.text("contact_title"), Field.text("contact_telephone"),
+                Field.text("contact_email"),
+                legend="Contact officer", legend_size=Size.MEDIUM,
+            ),
+            Field("version"),
+        )
+
+
 # --- Categories ----------------------------------------------------------------------------
 
 

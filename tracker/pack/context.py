@@ -122,6 +122,16 @@ class PackRecommendation:
         return f"{text}. {remark}" if remark else text
 
 
+def report_of(cover: CoverReport, assessor_title: str | None = None) -> str:
+    """The committee's assessor title with the reporting owner: "Cabinet Member for Children's
+    Services" (an owner named with the title already), else "Cabinet Member: Leader"."""
+    title = cover.meeting.committee.assessor_title if assessor_title is None else assessor_title
+    owner = cover.reporting_owner.name
+    if not title or title.casefold() in owner.casefold():
+        return owner
+    return f"{title}: {owner}"
+
+
 @dataclass
 class ThemeGroup:
     theme: Theme | None  # None: the recommendations printed under no theme
@@ -137,6 +147,15 @@ class PackReport:
     themes: list[ThemeGroup]
     concluded: list[PackRecommendation]
     words: Words
+    assessor_title: str = ""
+
+    @property
+    def report_of(self) -> str:
+        """"Report of": who reports (``report_of``); the council's "The appropriate …" words only
+        when no cover names one."""
+        if self.cover is None:
+            return self.words.report_of
+        return report_of(self.cover, self.assessor_title)
 
     @property
     def tracked_count(self) -> int:
@@ -191,7 +210,7 @@ def _pack_recommendations(meeting: Meeting):
         EvidenceUpdate.objects.filter(
             Q(following_meeting__isnull=True) | held_before(meeting, "following_meeting__")
         )
-        .select_related("following_meeting", "for_meeting")
+        .select_related("following_meeting", "for_meeting", "received_after")
         .order_by("position", "pk")
     )
     return (
@@ -275,6 +294,7 @@ def pack_for(meeting: Meeting) -> Pack:
                 reporter=covers[inquiry_id].reporting_owner.name if inquiry_id in covers else "",
                 inquiry=inquiry.title,
             ),
+            assessor_title=committee.assessor_title or council.assessor_title,
         )
         for inquiry_id, inquiry in sorted(inquiries.items(), key=lambda pair: (pair[1].title, pair[0]))
     ]
@@ -287,3 +307,55 @@ def pack_for(meeting: Meeting) -> Pack:
         council=council,
         words=words,
     )
+
+
+@dataclass
+class SupplementRecommendation:
+    recommendation: Recommendation
+    responsibility: str
+    updates: list[EvidenceUpdate]
+
+
+@dataclass
+class Supplement:
+    """The updates received after a meeting's pack was published, by recommendation."""
+
+    meeting: Meeting
+    committee: Committee
+    council: Council
+    pack: object  # the PublishedPack they came in after (None: no pack yet)
+    recommendations: list[SupplementRecommendation]
+
+    @property
+    def title(self) -> str:
+        return f"Supplement: updates received after the pack was published – {self.committee.name}, " \
+               f"{self.meeting.date_display}"
+
+    @property
+    def running_header(self) -> str:
+        return f"{self.committee.name} – {self.meeting.date_display} – supplement"
+
+
+def supplement_for(meeting: Meeting) -> Supplement:
+    """Read what a supplement prints: the updates marked received after the meeting's latest
+    published pack (not after a supplement), in the pack's order of recommendations."""
+    meeting = Meeting.objects.select_related("committee").get(pk=meeting.pk)
+    pack = meeting.published_packs.filter(supplement=False).defer("pdf").order_by("-version").first()
+    rows: list[SupplementRecommendation] = []
+    if pack is not None:
+        late = EvidenceUpdate.objects.filter(received_after=pack).select_related("author", "received_after")
+        recommendations = (
+            Recommendation.objects.filter(evidence_updates__received_after=pack)
+            .distinct()
+            .select_related("inquiry", "theme")
+            .prefetch_related(
+                Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
+                Prefetch("evidence_updates", queryset=late.order_by("position", "pk"), to_attr="late_updates"),
+            )
+            .order_by("inquiry__title", "position", "number")
+        )
+        rows = [
+            SupplementRecommendation(r, r.owner_display, r.late_updates) for r in recommendations
+        ]
+    return Supplement(meeting=meeting, committee=meeting.committee, council=Council.current(), pack=pack,
+                      recommendations=rows)

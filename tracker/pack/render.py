@@ -18,7 +18,7 @@ from weasyprint.urls import URLFetcher
 
 from tracker.models import Meeting
 from tracker.pack import weasyprint_footnotes
-from tracker.pack.context import Pack, pack_for
+from tracker.pack.context import Pack, Supplement, pack_for
 
 weasyprint_footnotes.apply()
 
@@ -51,6 +51,14 @@ def render_pack_html(pack: Pack) -> str:
     return render_to_string(
         "pack/pack.html",
         {"pack": pack, "stylesheet": mark_safe(STYLESHEET.read_text(encoding="utf-8"))},
+    )
+
+
+def render_supplement_html(supplement: Supplement) -> str:
+    """A supplement to the pack (only the updates received after it was published), as HTML."""
+    return render_to_string(
+        "pack/supplement.html",
+        {"supplement": supplement, "stylesheet": mark_safe(STYLESHEET.read_text(encoding="utf-8"))},
     )
 
 

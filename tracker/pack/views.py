@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -78,6 +79,23 @@ def pack_publish(request, meeting_id):
     return redirect("pack_versions", meeting_id=meeting.pk)
 
 
+@require_POST
+@login_required
+def pack_publish_supplement(request, meeting_id):
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    try:
+        publication = services.publish_supplement(meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if publication.is_new:
+            messages.success(request, "The supplement is published: it lists the updates received since the pack "
+                                      "was published.")
+        else:
+            messages.success(request, "No update has come in since the last supplement, so it is still the latest.")
+    return redirect("pack_versions", meeting_id=meeting.pk)
+
+
 @login_required
 def pack_versions(request, meeting_id):
     permissions.ensure(request.user, "view")
@@ -91,6 +109,8 @@ def pack_versions(request, meeting_id):
         "versions": versions,
         "can_build": can_build,
         "can_publish": can_build and cycle.allows(meeting, "publish_pack"),
+        "late_count": selectors.late_updates_count(meeting) if can_build else 0,
+        "can_publish_supplement": can_build and cycle.allows(meeting, "publish_supplement"),
         "unassessed": selectors.unassessed(meeting) if can_build and not meeting.scheme.is_narrative else [],
         "publish_refusal": _publish_refusal(meeting) if can_build else None,
     })

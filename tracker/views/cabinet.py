@@ -38,9 +38,17 @@ def cabinet_meeting(request, meeting_id):
         row.can_add_evidence = (
             evidence_open and row.conclusion is None and permissions.can_add_evidence(request.user, row.recommendation)
         )
+    covers = []
+    if cycle.allows(meeting, "write_cover"):
+        inquiries = {row.recommendation.inquiry_id for row in rows}
+        covers = [
+            cover for cover in selectors.cover_reports(meeting, inquiries)
+            if permissions.can_write_cover_introduction(request.user, cover)
+        ]
     return render(request, "tracker/cabinet_meeting.html", {
         "meeting": meeting,
         "rows": rows,
+        "covers": covers,
         "proposing_open": proposing_open,
         "can_propose_any": not meeting.scheme.is_narrative and any(row.can_propose for row in rows),
         "needs_dates": [c for c in meeting.scheme.categories.all() if c.needs_anticipated_date],

@@ -58,8 +58,10 @@ def meeting_detail(request, meeting_id):
     step = cycle.next_step(meeting)
     narrative = meeting.scheme.is_narrative
     proposing = can_manage and not narrative and cycle.allows(meeting, "propose")
+    late_open = can_manage and cycle.allows(meeting, "add_late_evidence")
     for row in rows:
         row.can_propose_on_behalf = proposing and row.conclusion is None
+        row.can_add_late = late_open and row.conclusion is None
     can_record = permissions.can_record_decisions(request.user) and cycle.allows(meeting, "record_decision")
     return render(request, "tracker/meeting_detail.html", {
         "meeting": meeting,
@@ -74,6 +76,8 @@ def meeting_detail(request, meeting_id):
         "can_choose": can_manage and cycle.allows(meeting, "choose_recommendations"),
         "step": step if can_manage else None,
         "pack_links": pack_links(meeting, request.user),
+        "covers": selectors.cover_reports(meeting) if can_manage else [],
+        "cover_open": cycle.allows(meeting, "write_cover"),
         "publish_url": reverse("pack_versions", kwargs={"meeting_id": meeting.pk}),
         "changed_count": sum(1 for row in rows if row.changed),
         "narrative": narrative,

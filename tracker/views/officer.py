@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker import cycle, permissions, selectors, services
-from tracker.forms import EvidenceCorrectionForm, EvidenceForm
+from tracker.forms import EvidenceCorrectionForm, EvidenceForm, LateEvidenceForm
 from tracker.models import Assessment, EvidenceUpdate, Meeting
 from tracker.views.common import redirect_back, render_form, safe_next, stale_message, submit
 
@@ -41,10 +41,16 @@ def officer_meeting(request, meeting_id):
             row.correctable_ids = {
                 u.pk for u in row.evidence if permissions.can_edit_evidence(request.user, u, row.recommendation)
             }
+    late_open = cycle.allows(meeting, "add_late_evidence")
+    for row in rows:
+        row.can_add_late = (
+            late_open and row.conclusion is None and permissions.can_add_evidence(request.user, row.recommendation)
+        )
     return render(request, "tracker/officer_meeting.html", {
         "meeting": meeting,
         "rows": rows,
         "evidence_open": evidence_open,
+        "late_open": late_open,
         "closed_reason": None if evidence_open else cycle.ACTION_NAMES["add_evidence"],
         "narrative": meeting.scheme.is_narrative,
         "other_meetings": [m for m in selectors.upcoming_meetings(owners) if m.pk != meeting.pk],
@@ -86,6 +92,47 @@ def add_evidence(request, meeting_id, recommendation_id):
         "meeting": meeting,
         "recommendation": recommendation,
         "evidence_open": cycle.allows(meeting, "add_evidence"),
+        "next": safe_next(request),
+    }, submit(request, make_form, save))
+
+
+@login_required
+def add_late_evidence(request, meeting_id, recommendation_id):
+    """An update received after the pack was published: from its author, or entered by the
+    scrutiny office on an officer's behalf (it says whom it is from)."""
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("meeting__committee"), meeting_id=meeting_id, recommendation_id=recommendation_id
+    )
+    meeting = assessment.meeting
+    recommendation = get_object_or_404(selectors.recommendation_with_owners(), pk=recommendation_id)
+    permissions.ensure(request.user, "add_evidence", recommendation)
+    on_behalf = permissions.is_scrutiny_office(request.user)
+    officers = selectors.officers_for(recommendation) if on_behalf else None
+
+    def make_form(data, version=None):
+        return LateEvidenceForm(
+            data, officers=officers, **LateEvidenceForm.blank_kwargs(recommendation, timezone.localdate())
+        )
+
+    def save(data):
+        services.add_late_evidence(
+            recommendation, meeting, by=request.user, text=data["text"], written_on=data["written_on"],
+            author=data.get("author"), submission_key=data["submission"],
+        )
+        if on_behalf:
+            author = data["author"]
+            messages.success(request, f"The update from {author.get_full_name() or author.get_username()} for "
+                                      f"{recommendation} has been added, as received after the pack was published.")
+        else:
+            messages.success(request, f"Your update for {recommendation} has been added, as received after the "
+                                      "pack was published.")
+        return redirect_back(request, _default_page(request.user, meeting))
+
+    return render_form(request, "tracker/late_evidence_form.html", {
+        "meeting": meeting,
+        "recommendation": recommendation,
+        "on_behalf": on_behalf,
+        "closed_message": cycle.refusal(meeting, "add_late_evidence"),
         "next": safe_next(request),
     }, submit(request, make_form, save))
 

@@ -22,6 +22,7 @@ from tracker.models import AssessmentScheme, Committee
 from tracker.words import WORDING, WORDINGS
 
 YES, NO = "yes", "no"
+REMINDER_DAYS = Committee._meta.get_field("reminder_days").default
 
 
 def _too_long(what: str) -> str:
@@ -215,10 +216,10 @@ class CommitteeForm(GovukForm):
         label="Days before the evidence deadline to remind officers",
         min_value=0,
         max_value=60,
+        required=False,
         help_text="Officers whose recommendations have no new evidence yet are sent a reminder this many days "
-        "before the deadline. 0 sends no reminder.",
-        error_messages={"required": "Enter how many days before the evidence deadline to remind officers",
-                        "invalid": "Enter the number of days as a whole number, like 7",
+        f"before the deadline. 0 sends no reminder; leave it empty for {REMINDER_DAYS}.",
+        error_messages={"invalid": "Enter the number of days as a whole number, like 7",
                         "min_value": "The number of days must be 0 or more",
                         "max_value": "The number of days must be 60 or fewer"},
     )
@@ -249,6 +250,10 @@ class CommitteeForm(GovukForm):
 
     def clean_on_public_register(self):
         return YES in self.cleaned_data["on_public_register"]
+
+    def clean_reminder_days(self):
+        days = self.cleaned_data["reminder_days"]
+        return REMINDER_DAYS if days is None else days
 
     @staticmethod
     def initial_for(committee) -> dict:

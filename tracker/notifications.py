@@ -251,9 +251,14 @@ def _date(day) -> str:
 
 def _render(message: Due, council: Council) -> tuple[str, str, str]:
     meeting = message.meeting
+    subject = SUBJECTS[message.kind].format(
+        committee=meeting.committee.name, date=_date(meeting.date), deadline=_date(meeting.evidence_deadline)
+    )
+    if message.kind == Kind.PACK_PUBLISHED and message.context["pack"].version > 1:
+        subject += f" (version {message.context['pack'].version})"
     context = {
         **message.context,
-        "kind": message.kind,
+        "subject": subject,
         "recipient": message.recipient,
         "meeting": meeting,
         "committee": meeting.committee,
@@ -262,11 +267,6 @@ def _render(message: Due, council: Council) -> tuple[str, str, str]:
         "emails_url": link("my_emails"),
         "optional": message.kind in OPTIONAL,
     }
-    subject = SUBJECTS[message.kind].format(
-        committee=meeting.committee.name, date=_date(meeting.date), deadline=_date(meeting.evidence_deadline)
-    )
-    if message.kind == Kind.PACK_PUBLISHED and message.context["pack"].version > 1:
-        subject += f" (version {message.context['pack'].version})"
     text = render_to_string(f"tracker/email/{message.kind}.txt", context)
     html = render_to_string(f"tracker/email/{message.kind}.html", context)
     return subject, text, html

@@ -21,3 +21,5 @@ WHITENOISE_USE_FINDERS = True
 # (tests/test_messages.py runs the real database worker against the test database as well).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SITE_URL = "http://scrutiny.example"
+# Processes the tests start (servers, workers) keep their e-mails in memory too: no mail server is tried.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -497,3 +497,24 @@ def test_a_notify_api_key_sends_through_gov_uk_notify(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(production)
+
+
+def test_a_message_a_stopped_sender_left_is_sent_later_but_not_while_it_may_still_be_sending(demo):
+    from django.utils import timezone
+
+    olivia = scenes.user("officer")
+
+    def taken(minutes_ago: int, event: str) -> Message:
+        return Message.objects.create(
+            recipient=olivia, to=OLIVIA, kind=Message.Kind.EVIDENCE_OPEN, event=event, subject=event,
+            body_text="Hello", attempts=1, sent_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        )
+
+    sending = taken(1, "being sent now")
+    left = taken(20, "left by a stopped sender")
+    send_reminders("2016-05-01")
+    assert [message.subject for message in mail.outbox] == ["left by a stopped sender"]
+    left.refresh_from_db()
+    sending.refresh_from_db()
+    assert (left.status, left.attempts) == (Message.Status.SENT, 2)
+    assert (sending.status, sending.attempts) == (Message.Status.WAITING, 1)

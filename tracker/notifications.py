@@ -274,8 +274,8 @@ def _render(message: Due, council: Council) -> tuple[str, str, str]:
 
 def record(messages: list[Due]) -> list[Message]:
     """Insert a row for each message not already recorded for its person and event, leaving out those
-    the person turned off. Returns the rows this call added (a twin, here or in a concurrent run, is
-    left to the row that was first)."""
+    the person turned off. Returns the rows it found missing; a twin inserted meanwhile by a
+    concurrent run is ignored by the database (the unique person-and-event), so the first row stands."""
     if not messages:
         return []
     turned_off = set(
@@ -307,7 +307,8 @@ def to_send(*, retry: bool, meeting_id: int | None = None):
     waiting = Q(status=Message.Status.WAITING, attempts=0)
     if retry:
         waiting |= Q(status=Message.Status.FAILED, attempts__lt=settings.MESSAGE_ATTEMPTS)
-        waiting |= Q(status=Message.Status.WAITING, attempts__gt=0, sent_at__lt=timezone.now() - TAKEN_FOR)
+        waiting |= Q(status=Message.Status.WAITING, attempts__gt=0, attempts__lt=settings.MESSAGE_ATTEMPTS,
+                     sent_at__lt=timezone.now() - TAKEN_FOR)
     rows = Message.objects.filter(waiting)
     if meeting_id is not None:
         rows = rows.filter(meeting_id=meeting_id)

@@ -518,3 +518,19 @@ def test_a_message_a_stopped_sender_left_is_sent_later_but_not_while_it_may_stil
     sending.refresh_from_db()
     assert (left.status, left.attempts) == (Message.Status.SENT, 2)
     assert (sending.status, sending.attempts) == (Message.Status.WAITING, 1)
+
+
+def test_the_office_reads_every_message_in_the_admin_and_cannot_change_one(demo, django_capture_on_commit_callbacks):
+    from tests.pages import signed_in, text
+
+    open_meeting(django_capture_on_commit_callbacks)
+    office = signed_in("scrutiny")
+    listing = office.get("/admin/tracker/message/")
+    assert listing.status_code == 200
+    assert OLIVIA in text(listing) and CALLUM in text(listing)
+    message = Message.objects.get(to=OLIVIA)
+    page = office.get(f"/admin/tracker/message/{message.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert office.post(f"/admin/tracker/message/{message.pk}/change/", {"subject": "Changed"}).status_code == 403
+    assert office.get("/admin/tracker/message/add/").status_code == 403
+    assert signed_in("officer").get("/admin/tracker/message/").status_code == 302  # not for officers

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "tracker",
 ]
 
@@ -156,6 +158,28 @@ CRISPY_TEMPLATE_PACK = "gds"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="scrutiny@localhost")
+# GOV.UK Notify (django-gov-notify), for councils that send with it: with an API key set, every
+# e-mail goes through Notify's API instead of EMAIL_URL, as the plain text of a Notify template
+# that has just ((subject)) and ((body)). Notify chooses the sender (DEFAULT_FROM_EMAIL is ignored).
+GOVUK_NOTIFY_API_KEY = env("GOVUK_NOTIFY_API_KEY", default="")
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", default="")
+if GOVUK_NOTIFY_API_KEY:
+    if not GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID:
+        raise ImproperlyConfigured(
+            "GOVUK_NOTIFY_API_KEY is set: set GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID to the id of a Notify "
+            "template whose subject is ((subject)) and whose body is ((body))."
+        )
+    EMAIL_BACKEND = "django_gov_notify.backends.NotifyEmailBackend"
+# Where the service is, for the links in e-mails sent outside a request (reminders, the pack).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How often a message that could not be delivered is tried before it is left as failed.
+MESSAGE_ATTEMPTS = env.int("MESSAGE_ATTEMPTS", default=5)
+
+# Background work (django-tasks, Django's tasks framework): tasks wait in the database (SQLite
+# or PostgreSQL, whichever DATABASE_URL names) until `manage.py db_worker` runs them; bin/worker
+# runs it, with the daily schedule (`manage.py run_schedule`). Several workers, on several
+# machines, can share one PostgreSQL queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Security -------------------------------------------------------------------------
 # Production defaults; DEBUG (local development on http://127.0.0.1) relaxes only what

@@ -16,3 +16,10 @@ SECURE_SSL_REDIRECT = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tasks run at once, in the test's own thread, when the transaction that enqueued them commits
+# (tests/test_messages.py runs the real database worker against the test database as well).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+SITE_URL = "http://scrutiny.example"
+# Processes the tests start (servers, workers) keep their e-mails in memory too: no mail server is tried.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

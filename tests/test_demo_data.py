@@ -64,3 +64,17 @@ def test_each_role_holds_its_permissions_after_migrate():
     assert all(c.startswith("view_") for c in codenames(roles.COMMITTEE_MEMBER))
     assert "change_meeting" in codenames(roles.SCRUTINY_OFFICE)
     assert not any(c == "delete_evidenceupdate" for role in roles.ROLES for c in codenames(role))
+
+
+def test_the_demo_users_have_email_addresses_that_reach_nobody_and_the_member_sits_on_the_committee():
+    from django.contrib.auth import get_user_model
+
+    from tracker.models import Committee
+
+    call_command("load_demo", stdout=io.StringIO())
+    addresses = dict(get_user_model().objects.values_list("username", "email"))
+    assert addresses == {
+        "officer": "olivia.officer@example.gov.uk", "cabinet": "callum.cabinet@example.gov.uk",
+        "member": "mina.member@example.gov.uk", "scrutiny": "sam.scrutiny@example.gov.uk",
+    }
+    assert [user.username for user in Committee.objects.get().members.all()] == ["member"]

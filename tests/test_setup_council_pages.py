@@ -299,6 +299,42 @@ def test_the_office_adds_a_committee_assessed_by_a_lead_officer(office):
     assert Words(Council.current(), committee).assessment_column == "Lead Officer’s Assessment"
 
 
+def test_the_office_chooses_a_committees_members_and_its_reminder_days(office):
+    mina = get_user_model().objects.get(username="member")
+    page = office.get("/setup/committees/new/")
+    assert "Members They are sent the pack by e-mail each time it is published." in text(page)
+    assert "Mina Member (mina.member@example.gov.uk)" in text(page)
+    assert "Olivia Officer" not in text(page)  # people with the committee member role are offered
+    response = office.post("/setup/committees/new/", committee_post(members=[mina.pk], reminder_days="10"))
+    follow(office, response)
+    committee = Committee.objects.get(name="Communities Scrutiny Committee")
+    assert list(committee.members.all()) == [mina] and committee.reminder_days == 10
+
+    page = office.get(f"/setup/committees/{committee.pk}/")
+    assert 'name="reminder_days" value="10"' in page.content.decode()
+    assert re.search(rf'name="members"[^>]*value="{mina.pk}"\s*checked', page.content.decode())
+    follow(office, office.post(f"/setup/committees/{committee.pk}/", committee_post(committee, reminder_days="")))
+    committee.refresh_from_db()
+    assert list(committee.members.all()) == [] and committee.reminder_days == 7  # empty: the usual 7
+
+
+@pytest.mark.parametrize("days, message", [
+    ("a week", "Enter the number of days as a whole number, like 7"),
+    ("-1", "The number of days must be 0 or more"),
+    ("61", "The number of days must be 60 or fewer"),
+])
+def test_reminder_days_that_cannot_be_are_refused_beside_the_field(office, days, message):
+    response = office.post("/setup/committees/new/", committee_post(reminder_days=days))
+    assert response.status_code == 400 and field_errors(response) == [message]
+    assert not Committee.objects.exists()
+
+
+def test_only_people_offered_can_be_made_members(office):
+    olivia = get_user_model().objects.get(username="officer")
+    response = office.post("/setup/committees/new/", committee_post(members=[olivia.pk]))
+    assert response.status_code == 400 and field_errors(response) == ["Choose from the people listed"]
+
+
 def test_a_committee_without_its_own_title_takes_the_councils(office):
     services.update_council(Council.current(), by=scrutiny_user(), expected_version=None,
                             assessor_title="Portfolio Holder")

@@ -3,17 +3,14 @@ address behind a proxy, and changing or resetting a password (by a real email)."
 
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
 import re
-import socket
 
 import pytest
 from django.core import mail
 from django.test import Client, RequestFactory, override_settings
 
 from tests.factories import UserFactory
+from tests.mailbox import smtp_mailbox
 from tests.pages import field_errors, summary_errors, text
 
 pytestmark = pytest.mark.django_db
@@ -220,40 +217,11 @@ def test_signed_out_visitors_are_sent_to_sign_in_to_change_a_password(client):
 # --- Resetting a forgotten password, by a real email -------------------------------------
 
 
-class Mailbox:
-    """What an SMTP server received (aiosmtpd's handler interface)."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 at a free port, with Django's SMTP backend pointed at it."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, loop=asyncio.new_event_loop())
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port,
-            EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="", EMAIL_USE_TLS=False, EMAIL_USE_SSL=False, EMAIL_TIMEOUT=10,
-            DEFAULT_FROM_EMAIL="scrutiny@council.example",
-        ):
-            yield mailbox
-    finally:
-        controller.stop()
-        controller.loop.close()
+    with smtp_mailbox() as mailbox:
+        yield mailbox
 
 
 def test_a_forgotten_password_is_reset_through_the_link_in_a_real_email(smtp_server):

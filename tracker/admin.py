@@ -31,6 +31,7 @@ from tracker.models import (
     Footnote,
     Inquiry,
     Meeting,
+    Message,
     Milestone,
     Owner,
     OwnerAlias,
@@ -401,6 +402,19 @@ class DateChangeAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["__str__", "milestone", "assessment", "reason", "changed_by", "changed_at"]
     list_select_related = ["milestone__recommendation", "assessment__recommendation",
                            "assessment__meeting__committee", "changed_by"]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnly, admin.ModelAdmin):
+    """Every e-mail the tracker sent or tried to: who, what, when, and whether it was delivered."""
+
+    list_display = ["created_at", "to", "kind", "meeting", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["meeting__committee"]
+    search_fields = ["to", "subject", "recipient__first_name", "recipient__last_name"]
+    date_hierarchy = "created_at"
+    fields = ["recipient", "to", "kind", "meeting", "event", "subject", "status", "attempts", "last_error",
+              "created_at", "sent_at", "body_text"]
 
 
 @admin.register(CoverReport)

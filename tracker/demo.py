@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from tracker import roles
-from tracker.models import Owner
+from tracker.importer import SEED_REPORT, read_report
+from tracker.models import Committee, Owner
 
 CHILDREN = "Cabinet Member for Children’s Services"
 
@@ -18,6 +19,11 @@ DEMO_USERS = [
 ]
 
 
+def email_for(full_name: str) -> str:
+    """A demo user's e-mail address, at a domain that can never reach anyone (example.gov.uk)."""
+    return full_name.lower().replace(" ", ".") + "@example.gov.uk"
+
+
 @transaction.atomic
 def create_demo_users():
     User = get_user_model()
@@ -26,13 +32,21 @@ def create_demo_users():
         first, last = full_name.split(" ", 1)
         user, was_created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "is_staff": role == roles.SCRUTINY_OFFICE},
+            defaults={"first_name": first, "last_name": last, "is_staff": role == roles.SCRUTINY_OFFICE,
+                      "email": email_for(full_name)},
         )
         if was_created:
             user.set_password(password)
             user.save()
+        elif not user.email:  # a demo database made before the demo users had addresses
+            user.email = email_for(full_name)
+            user.save(update_fields=["email"])
         user.groups.add(Group.objects.get(name=role))
         for owner in Owner.objects.filter(name__in=owner_names):
             owner.delegates.add(user)
+        if role == roles.COMMITTEE_MEMBER:
+            # The seed committee's member: sent its pack when it is published.
+            for committee in Committee.objects.filter(name=read_report(SEED_REPORT)["committee"]["name"]):
+                committee.members.add(user)
         created.append((username, role, password))
     return created

@@ -35,7 +35,9 @@ ROLE_PERMISSIONS = {
     COMMITTEE_MEMBER: _codenames(["view"], _EVERY_MODEL),
     # Evidence and history are never deleted, so no role holds delete on them.
     SCRUTINY_OFFICE: _codenames(["view", "add", "change"], _EVERY_MODEL)
-    | _codenames(["delete"], ["subpart", "footnote", "responsibility", "owneralias", "theme", "category"]),
+    | _codenames(["delete"], ["subpart", "footnote", "responsibility", "owneralias", "theme", "category"])
+    # The record of every e-mail sent, read in the admin.
+    | {"view_message"},
 }
 
 

@@ -118,6 +118,23 @@ def committees_for_setup() -> QuerySet[Committee]:
     return Committee.objects.select_related("scheme").order_by("name")
 
 
+def possible_members(committee: Committee | None):
+    """The people a committee's members are chosen from: active committee members, and anyone already
+    a member of it, by name."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from tracker import roles
+
+    chosen = Q(groups__name=roles.COMMITTEE_MEMBER)
+    if committee is not None:
+        chosen |= Q(committees=committee)
+    return (
+        get_user_model().objects.filter(chosen, is_active=True).distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
 def first_committee() -> Committee | None:
     """The committee the words page previews its sentences for."""
     return Committee.objects.order_by("name").first()

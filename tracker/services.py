@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker import categories, cycle, permissions, roles, selectors
+from tracker import categories, cycle, notifications, permissions, roles, selectors
 from tracker import text as texts
 from tracker.models import (
     Assessment,
@@ -41,6 +41,7 @@ from tracker.models import (
     ExecutiveResponse,
     Inquiry,
     Meeting,
+    MessageOptOut,
     Milestone,
     Owner,
     OwnerAlias,
@@ -373,6 +374,7 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
     _copy_fields(current, meeting)
     if to_state == Meeting.State.EVIDENCE_OPEN:
         draft_cover_reports(current, by=by)
+    notifications.meeting_changed(current)
     return current
 
 
@@ -872,8 +874,9 @@ def _unique_name(model, name: str, field: str, exclude_pk=None, message: str = "
 
 @transaction.atomic
 def create_committee(*, by, name: str, scheme: AssessmentScheme, assessed_by: str, assessor_title: str = "",
-                     on_public_register: bool = False) -> Committee:
-    """The scrutiny office adds a committee: its scheme, who assesses and what they are called."""
+                     on_public_register: bool = False, members=(), reminder_days: int = 7) -> Committee:
+    """The scrutiny office adds a committee: its scheme, who assesses and what they are called, its
+    members (sent the pack) and how many days before the evidence deadline officers are reminded."""
     permissions.ensure(by, "set_up")
     _unique_name(Committee, name, "name", message=f"There is already a committee called “{name}”.")
     if scheme.retired:
@@ -881,9 +884,11 @@ def create_committee(*, by, name: str, scheme: AssessmentScheme, assessed_by: st
     committee = Committee(
         name=name, scheme=scheme, assessed_by=assessed_by,
         assessor_title=assessor_title or Council.current().assessor_title, on_public_register=on_public_register,
+        reminder_days=reminder_days,
     )
     committee.full_clean()
     _by(committee, by).save()
+    committee.members.set(members)
     return committee
 
 
@@ -918,10 +923,13 @@ def update_committee(committee: Committee, *, by, expected_version: int | None, 
     scheme = fields.get("scheme")
     if scheme is not None and scheme.retired and scheme.pk != current.scheme_id:
         raise ValidationError({"scheme": "Choose the latest version of the scheme."})
+    members = fields.pop("members", None)
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
     _by(current, by).save()
+    if members is not None:
+        current.members.set(members)
     if scheme is not None:
         _move_open_meetings(Meeting.objects.filter(committee=current), current.scheme, by)
     _copy_fields(current, committee)
@@ -1738,6 +1746,27 @@ def update_owner(owner: Owner, *, by, name: str, aliases: list[str], delegates) 
     return current
 
 
+# --- Each person's e-mails -----------------------------------------------------------------
+
+
+@transaction.atomic
+def choose_messages(user, *, by, wanted: set[str]) -> set[str]:
+    """Someone chooses which of the optional e-mails they are sent (notifications.OPTIONAL: the reminder
+    before the evidence deadline, the pack, the decisions); the others ask for work and always go.
+    Only they choose for themselves. Returns the kinds now turned off."""
+    permissions.ensure(by, "view")
+    if by.pk != user.pk:
+        raise PermissionDenied("Only they can choose which e-mails they are sent.")
+    unknown = set(wanted) - set(notifications.OPTIONAL)
+    if unknown:
+        raise ValidationError({"wanted": "Choose from the e-mails listed."})
+    off = set(notifications.OPTIONAL) - set(wanted)
+    MessageOptOut.objects.filter(user=user).exclude(kind__in=off).delete()
+    for kind in off:
+        MessageOptOut.objects.get_or_create(user=user, kind=kind)
+    return off
+
+
 # --- The scrutiny office publishes the pack -------------------------------------------------
 
 
@@ -1781,6 +1810,7 @@ def publish_pack(meeting: Meeting, *, by) -> Publication:
         meeting.version += 1  # a form holding the meeting from before sees it moved on
         meeting._history_user = by
         meeting.save(update_fields=["state", "version"])
+    notifications.meeting_changed(meeting)
     return Publication(published, is_new=True)
 
 

@@ -3,7 +3,7 @@ from django.urls import include, path, register_converter
 
 from tracker.converters import IdConverter
 from tracker.forms import SignInForm
-from tracker.views import bulk, cabinet, cover, home, meetings, officer, overview, search, timeline
+from tracker.views import bulk, cabinet, cover, emails, home, meetings, officer, overview, search, timeline
 
 register_converter(IdConverter, "id")
 
@@ -15,6 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/emails/", emails.my_emails, name="my_emails"),
     # Officers
     path("my-recommendations/", officer.officer_home, name="officer_home"),
     path("my-recommendations/meetings/<id:meeting_id>/", officer.officer_meeting, name="officer_meeting"),

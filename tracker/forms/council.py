@@ -22,6 +22,7 @@ from tracker.models import AssessmentScheme, Committee
 from tracker.words import WORDING, WORDINGS
 
 YES, NO = "yes", "no"
+REMINDER_DAYS = Committee._meta.get_field("reminder_days").default
 
 
 def _too_long(what: str) -> str:
@@ -201,11 +202,37 @@ class CommitteeForm(GovukForm):
                         hint="Its published packs and recommendations will be shown on the public register.")],
         error_messages={"invalid_choice": "Tick the box or leave it empty"},
     )
+    members = forms.ModelMultipleChoiceField(
+        label="Members",
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="They are sent the pack by e-mail each time it is published. People with the committee "
+        "member role are listed (Set up › People).",
+        error_messages={"invalid_choice": "Choose from the people listed",
+                        "invalid_pk_value": "Choose from the people listed"},
+    )
+    reminder_days = forms.IntegerField(
+        label="Days before the evidence deadline to remind officers",
+        min_value=0,
+        max_value=60,
+        required=False,
+        help_text="Officers whose recommendations have no new evidence yet are sent a reminder this many days "
+        f"before the deadline. 0 sends no reminder; leave it empty for {REMINDER_DAYS}.",
+        error_messages={"invalid": "Enter the number of days as a whole number, like 7",
+                        "min_value": "The number of days must be 0 or more",
+                        "max_value": "The number of days must be 60 or fewer"},
+    )
     version = VersionField()
 
-    def __init__(self, *args, council, schemes, committee=None, **kwargs):
+    def __init__(self, *args, council, schemes, people, committee=None, **kwargs):
         self.committee = committee
         super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = people
+        self.fields["members"].label_from_instance = lambda user: (
+            f"{user.get_full_name()} ({user.email})" if user.get_full_name() and user.email
+            else user.get_full_name() or user.email or user.get_username()
+        )
         self.fields["scheme"].set_schemes(schemes)
         self.fields["assessed_by"].choices = assessed_by_choices(council)
         self.fields["assessor_title"].help_text = conditional_escape(
@@ -224,12 +251,18 @@ class CommitteeForm(GovukForm):
     def clean_on_public_register(self):
         return YES in self.cleaned_data["on_public_register"]
 
+    def clean_reminder_days(self):
+        days = self.cleaned_data["reminder_days"]
+        return REMINDER_DAYS if days is None else days
+
     @staticmethod
     def initial_for(committee) -> dict:
         return {
             "name": committee.name, "scheme": committee.scheme_id, "assessed_by": committee.assessed_by,
             "assessor_title": committee.assessor_title, "version": committee.version,
             "on_public_register": [YES] if committee.on_public_register else [],
+            "members": [member.pk for member in committee.members.all()],
+            "reminder_days": committee.reminder_days,
         }
 
     def layout(self):
@@ -239,6 +272,8 @@ class CommitteeForm(GovukForm):
             Field.radios("assessed_by", legend_size=Size.MEDIUM),
             Field.text("assessor_title", field_width=20),
             Field.checkboxes("on_public_register", legend_size=Size.MEDIUM),
+            Field.checkboxes("members", legend_size=Size.MEDIUM, small=True),
+            Field.text("reminder_days", field_width=2),
             *([Field("version")] if "version" in self.fields else []),
         )
 

@@ -1,5 +1,6 @@
 """The committees' set-up pages: each committee's scheme, who proposes its categories and
-what they are called, and whether it is on the public register (the scrutiny office)."""
+what they are called, whether it is on the public register, its members and its reminder
+days (the scrutiny office)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tracker.forms.council import CommitteeForm
 from tracker.models import Committee, Council
 from tracker.views.common import render_form, stale_message, submit
 
-FIELDS = ["name", "scheme", "assessed_by", "assessor_title", "on_public_register"]
+FIELDS = ["name", "scheme", "assessed_by", "assessor_title", "on_public_register", "members", "reminder_days"]
 
 
 @login_required
@@ -33,7 +34,9 @@ def setup_committee_new(request):
     schemes = list(selectors.schemes_to_choose())
     default = next((scheme for scheme in schemes if scheme.is_default), schemes[0] if schemes else None)
     initial = {"scheme": default.pk if default else None, "assessed_by": Committee.AssessedBy.EXECUTIVE,
-               "assessor_title": council.assessor_title}
+               "assessor_title": council.assessor_title,
+               "reminder_days": Committee._meta.get_field("reminder_days").default}
+    people = selectors.possible_members(None)
 
     def save(data):
         committee = services.create_committee(by=request.user, **_fields(data, council))
@@ -41,7 +44,8 @@ def setup_committee_new(request):
         return redirect("setup_committees")
 
     submission = submit(
-        request, lambda data, version=None: CommitteeForm(data, council=council, schemes=schemes, initial=initial),
+        request, lambda data, version=None: CommitteeForm(data, council=council, schemes=schemes, people=people,
+                                                         initial=initial),
         save,
     )
     return render_form(request, "setup/council/committee_form.html", {"council": council, "committee": None},
@@ -58,9 +62,11 @@ def setup_committee(request, committee_id):
     if committee.scheme_id not in {scheme.pk for scheme in schemes}:
         schemes.append(selectors.scheme_for_setup(committee.scheme_id))
     initial = CommitteeForm.initial_for(committee)
+    people = selectors.possible_members(committee)
 
     def make_form(data, version=None):
-        return CommitteeForm(data, council=council, schemes=schemes, committee=committee, initial=initial)
+        return CommitteeForm(data, council=council, schemes=schemes, people=people, committee=committee,
+                             initial=initial)
 
     def save(data):
         scheme_before = committee.scheme_id

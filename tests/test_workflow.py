@@ -130,7 +130,7 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     meeting_page = office.get(f"/meetings/{meeting.pk}/")
     words = text(meeting_page)
     # Compared with the report's own meeting (no date recorded), where R06 was 3.
-    assert "R06 2 – Achieved (Late) Not decided New evidence; Category changed (was 3) Tracked" in words
+    assert "R06 2 – Achieved (Late) Not decided New evidence; Category changed from 3 – Not Achieved (Progress Made) to 2 – Achieved (Late) Tracked" in words
     decide_url = f"/assessments/{r06_here.pk}/decision/"
     form = office.get(decide_url)
     assert "The Cabinet Member proposed: 2 – Achieved (Late)" in text(form)
@@ -140,7 +140,7 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     }, follow=True)
     words = text(response)
     assert "Recorded: the committee agreed “2 – Achieved (Late)” for R06 and concluded it." in words
-    assert "R06 2 – Achieved (Late) 2 – Achieved (Late) New evidence; Category changed (was 3) Concluded at this meeting" in words
+    assert "R06 2 – Achieved (Late) 2 – Achieved (Late) New evidence; Category changed from 3 – Not Achieved (Progress Made) to 2 – Achieved (Late) Concluded at this meeting" in words
 
     # The committee also agrees a category for every other recommendation, so the round can close.
     for number in SEED_TRACKED:

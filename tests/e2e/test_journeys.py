@@ -282,7 +282,7 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
     expect(banner(page, "Success")).to_contain_text(
         "Recorded: the committee agreed “2 – Achieved (Late)” for R06 and concluded it.")
     expect(page.get_by_role("row", name=re.compile(r"^R06 "))).to_have_text(re.compile(
-        r"R06\s+2 – Achieved \(Late\)\s+2 – Achieved \(Late\)\s+New evidence; Category changed \(was 3\)\s+Concluded at this meeting"))
+        r"R06\s+2 – Achieved \(Late\)\s+2 – Achieved \(Late\)\s+New evidence; Category changed from 3 – Not Achieved \(Progress Made\) to 2 – Achieved \(Late\)\s+Concluded at this meeting"))
     expect(region(page, "R06")).to_contain_text(
         f"Concluded by the committee on 15 June 2016: 2 – Achieved (Late). {scenes.REMARK}")
 

@@ -770,7 +770,9 @@ def with_date_in_force(recommendations: QuerySet[Recommendation]) -> QuerySet[Re
         F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True), "-meeting_id"
     )
     category = Category.objects.filter(pk=OuterRef("current_category_id"))
-    return recommendations.with_current_category().annotate(
+    if "current_category_id" not in recommendations.query.annotations:
+        recommendations = recommendations.with_current_category()
+    return recommendations.annotate(
         completion_date_in_force=Subquery(milestone.values("in_force")[:1], output_field=DateField()),
         revised_date=Subquery(revised.values("anticipated_date")[:1], output_field=DateField()),
         achieved=Coalesce(Subquery(category.values("counts_as_achieved")[:1], output_field=BooleanField()),
@@ -788,7 +790,9 @@ def overdue(recommendations: QuerySet[Recommendation], today: datetime.date) -> 
     """The recommendations that are overdue on ``today``: still tracked (neither concluded nor
     withdrawn), their date in force has passed, and their category in force is not an achieved one.
     The one place this rule is written (the recommendations list's filter and the overview)."""
-    return with_date_in_force(recommendations.tracked()).filter(date_in_force__lt=today, achieved=False)
+    if "date_in_force" not in recommendations.query.annotations:
+        recommendations = with_date_in_force(recommendations)
+    return recommendations.tracked().filter(date_in_force__lt=today, achieved=False)
 
 
 @dataclass

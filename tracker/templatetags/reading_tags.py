@@ -36,3 +36,12 @@ def messages_here(messages, section=None, sections=None):
         return [m for m in messages if _section(m) == str(section)]
     here = {str(pk) for pk in sections or ()}
     return [m for m in messages if _section(m) not in here or not _section(m)]
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, param: str, number) -> str:
+    """"?…" for page ``number`` of a list, keeping every other parameter (the filters, the other
+    list's page): Django's {% querystring %} with a parameter named by a variable."""
+    params = context["request"].GET.copy()
+    params[param] = number
+    return f"?{params.urlencode()}"

@@ -158,7 +158,8 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
 
     # R06 shows as concluded, with the date and the tracking assessment.
     listing = text(office.get("/recommendations/"))
-    assert "R06 Child Sexual Exploitation 15 June 2016 2 – Achieved (Late) Work will be ongoing." in listing
+    assert ("R06 Child Sexual Exploitation That business forums and networks are identified to work with to "
+            "ensure… 15 June 2016 2 – Achieved (Late) Work will be ongoing.") in listing
     assert "Still tracked (13)" in listing and "Concluded (6)" in listing
     timeline = text(officer.get(f"/recommendations/{r06.pk}/"))
     assert "Concluded by the committee on 15 June 2016" in timeline

@@ -130,7 +130,7 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     meeting_page = office.get(f"/meetings/{meeting.pk}/")
     words = text(meeting_page)
     # Compared with the report's own meeting (no date recorded), where R06 was 3.
-    assert "R06 2 – Achieved (Late) Not decided New evidence; Category changed (was 3) Tracked" in words
+    assert "R06 2 – Achieved (Late) Not decided New evidence; Category changed from 3 – Not Achieved (Progress Made) to 2 – Achieved (Late) Tracked" in words
     decide_url = f"/assessments/{r06_here.pk}/decision/"
     form = office.get(decide_url)
     assert "The Cabinet Member proposed: 2 – Achieved (Late)" in text(form)
@@ -140,7 +140,7 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
     }, follow=True)
     words = text(response)
     assert "Recorded: the committee agreed “2 – Achieved (Late)” for R06 and concluded it." in words
-    assert "R06 2 – Achieved (Late) 2 – Achieved (Late) New evidence; Category changed (was 3) Concluded at this meeting" in words
+    assert "R06 2 – Achieved (Late) 2 – Achieved (Late) New evidence; Category changed from 3 – Not Achieved (Progress Made) to 2 – Achieved (Late) Concluded at this meeting" in words
 
     # The committee also agrees a category for every other recommendation, so the round can close.
     for number in SEED_TRACKED:
@@ -158,7 +158,8 @@ def test_one_full_tracking_round_for_a_new_meeting(demo):
 
     # R06 shows as concluded, with the date and the tracking assessment.
     listing = text(office.get("/recommendations/"))
-    assert "R06 Child Sexual Exploitation 15 June 2016 2 – Achieved (Late) Work will be ongoing." in listing
+    assert ("R06 Child Sexual Exploitation That business forums and networks are identified to work with to "
+            "ensure… 15 June 2016 2 – Achieved (Late) Work will be ongoing.") in listing
     assert "Still tracked (13)" in listing and "Concluded (6)" in listing
     timeline = text(officer.get(f"/recommendations/{r06.pk}/"))
     assert "Concluded by the committee on 15 June 2016" in timeline

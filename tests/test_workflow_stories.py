@@ -344,7 +344,7 @@ def test_a_category_changed_since_the_previous_meeting_is_named_with_the_old_one
     client.force_login(UserFactory())
     page = text(client.get(f"/meetings/{now.pk}/"))
     assert "Category changed: was 6 – In Progress at the 10 February 2016 meeting, now 2 – Achieved (Late)" in page
-    assert f"{recommendation.number} 2 – Achieved (Late) Not decided Category changed (was 6) Tracked" in page
+    assert f"{recommendation.number} 2 – Achieved (Late) Not decided Category changed from 6 – In Progress to 2 – Achieved (Late) Tracked" in page
 
 
 # --- Every page ------------------------------------------------------------------------------

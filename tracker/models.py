@@ -8,11 +8,15 @@ data and the constraints the database can keep by itself.
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
+
+# How many words of a recommendation a list shows beside its number.
+FIRST_WORDS = 12
 
 
 class Council(models.Model):
@@ -411,6 +415,15 @@ class Recommendation(models.Model):
         if self.responsibility_text:
             return self.responsibility_text
         return "\n".join(r.owner.name for r in self.responsibilities.all())
+
+    @property
+    def first_words(self) -> str:
+        """The lead and the first sub-part's text, cut at about twelve words: how a list names a
+        recommendation beside its number (reads the prefetched sub-parts)."""
+        sub_parts = list(self.sub_parts.all())
+        text = self.lead + (" " + sub_parts[0].text if sub_parts else "")
+        words = re.sub(r"\[\^\d+\]", "", text).split()
+        return " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
 
     def completion_milestone(self) -> Milestone | None:
         """The milestone that decides whether the timescale has expired (uses prefetched rows)."""

@@ -51,12 +51,59 @@ def _highlight(headline: str) -> SafeString:
 
 
 def search(text: str, *, limit: int = 50) -> list[Hit]:
+    """Recommendations whose number the query is ("R06", "r6", "Rec 1", "6") first, then the
+    full-text results."""
     query = clean_query(text)
     if not query:
         return []
+    by_number = _number_hits(query, limit)
     if connection.vendor == "postgresql":
-        return _postgres_search(query, limit)
-    return _collect(_plain_rows(query), limit)
+        hits = _postgres_search(query, limit)
+    else:
+        hits = _collect(_plain_rows(query), limit)
+    found = {hit.recommendation.pk for hit in by_number}
+    return (by_number + [hit for hit in hits if hit.recommendation.pk not in found])[:limit]
+
+
+# A recommendation's number as people type it: an optional prefix of words, then a whole number.
+NUMBER = re.compile(r"^(?P<prefix>[^\W\d_][\w .]*?)?\s*(?P<digits>\d{1,9})$")
+
+
+def _number_key(number: str) -> tuple[str, int] | None:
+    """("r", 6) for "R06", ("leisuretaskgrouprec", 1) for "Leisure Task Group Rec 1"."""
+    match = NUMBER.match(number.strip())
+    if not match:
+        return None
+    prefix = re.sub(r"[\W_]", "", match["prefix"] or "").lower()
+    return prefix, int(match["digits"])
+
+
+def _number_hits(query: str, limit: int) -> list[Hit]:
+    """The recommendations the query names by number, in one query (none when it is not one).
+
+    The prefix typed must end the number's prefix ("Rec 1" finds "Leisure Task Group Rec 1"),
+    leading zeros do not count ("R6" finds "R06"), and a bare number finds every prefix
+    ("6" finds R06 and "Rec 6"). The database narrows by the number's last digits; the exact
+    rule is applied here."""
+    wanted = _number_key(query)
+    if wanted is None:
+        return []
+    prefix, value = wanted
+    candidates = (
+        Recommendation.objects.filter(number__iendswith=str(value))
+        .with_current_category()
+        .select_related("inquiry__committee", "theme")
+        .order_by("inquiry_id", "position", "number")[:PER_SOURCE]
+    )
+    hits = []
+    for recommendation in candidates:
+        key = _number_key(recommendation.number)
+        if key and key[1] == value and key[0].endswith(prefix):
+            exact = recommendation.number.lower() == query.lower()
+            hits.append(Hit(recommendation=recommendation, rank=2.0 if exact else 1.0,
+                            snippets=[("Number", recommendation.number)]))
+    hits.sort(key=lambda hit: -hit.rank)  # stable: the exact numbers first, each in report order
+    return hits[:limit]
 
 
 def _collect(rows, limit: int) -> list[Hit]:

@@ -10,7 +10,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from tracker import cycle
@@ -25,6 +38,7 @@ from tracker.models import (
     EvidenceUpdate,
     Meeting,
     Milestone,
+    PublishedPack,
     Recommendation,
     Responsibility,
     Transfer,
@@ -824,3 +838,74 @@ def late_updates_count(meeting: Meeting) -> int:
     """How many updates came in after the meeting's latest published pack (not a supplement)."""
     pack = meeting.published_packs.filter(supplement=False).order_by("-version").values("pk")[:1]
     return EvidenceUpdate.objects.filter(received_after__in=pack).count()
+
+
+# --- Reading: the recommendations list's filters, the member's home -----------------------------
+
+
+def with_date_in_force(recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """Annotate ``date_in_force`` (``categories.date_in_force`` worked out by the database: the
+    completion milestone's latest move, else its original date; or, where the committee's scheme
+    counts revised dates, the latest anticipated date advised) and ``achieved`` (the category in
+    force counts as achieved), beside ``with_current_category``'s annotations."""
+    kinds = (Milestone.Kind.COMPLETION, Milestone.Kind.ONGOING)
+    latest_move = DateChange.objects.filter(milestone=OuterRef("pk")).order_by("-changed_at", "-pk")
+    milestone = (  # as Recommendation.completion_milestone picks it
+        Milestone.objects.filter(recommendation=OuterRef("pk"))
+        .annotate(in_force=Coalesce(Subquery(latest_move.values("new_date")[:1]), F("due_date")))
+        .order_by(
+            Case(When(kind=kinds[0], then=Value(0)), When(kind=kinds[1], then=Value(1)), default=Value(2)),
+            Case(When(kind__in=kinds, then=F("position")), default=-F("position")),
+            "pk",
+        )
+    )
+    revised = Assessment.objects.filter(recommendation=OuterRef("pk"), anticipated_date__isnull=False).order_by(
+        F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True), "-meeting_id"
+    )
+    category = Category.objects.filter(pk=OuterRef("current_category_id"))
+    if "current_category_id" not in recommendations.query.annotations:
+        recommendations = recommendations.with_current_category()
+    return recommendations.annotate(
+        completion_date_in_force=Subquery(milestone.values("in_force")[:1], output_field=DateField()),
+        revised_date=Subquery(revised.values("anticipated_date")[:1], output_field=DateField()),
+        achieved=Coalesce(Subquery(category.values("counts_as_achieved")[:1], output_field=BooleanField()),
+                          Value(False)),
+    ).annotate(
+        date_in_force=Case(
+            When(committee__scheme__revised_dates_count=True, revised_date__isnull=False, then=F("revised_date")),
+            default=F("completion_date_in_force"),
+            output_field=DateField(),
+        ),
+    )
+
+
+def overdue(recommendations: QuerySet[Recommendation], today: datetime.date) -> QuerySet[Recommendation]:
+    """The recommendations that are overdue on ``today``: still tracked (neither concluded nor
+    withdrawn), their date in force has passed, and their category in force is not an achieved one.
+    The one place this rule is written (the recommendations list's filter and the overview)."""
+    if "date_in_force" not in recommendations.query.annotations:
+        recommendations = with_date_in_force(recommendations)
+    return recommendations.tracked().filter(date_in_force__lt=today, achieved=False)
+
+
+@dataclass
+class CommitteePack:
+    committee: Committee
+    pack: PublishedPack | None  # its latest published pack (not a supplement), without the PDF
+
+
+def latest_packs_for(user) -> list[CommitteePack]:
+    """The latest published pack of each committee the user sits on (``Committee.members``), or of
+    every committee when they sit on none; in two queries."""
+    latest = (
+        PublishedPack.objects.filter(meeting__committee=OuterRef("pk"), supplement=False)
+        .order_by("-published_at", "-pk").values("pk")[:1]
+    )
+    committees = Committee.objects.annotate(latest_pack_id=Subquery(latest)).order_by("name")
+    member_of = list(committees.filter(members=user)) if user.is_authenticated else []
+    chosen = member_of or list(committees)
+    packs = (
+        PublishedPack.objects.defer("pdf").select_related("meeting__committee")
+        .in_bulk([c.latest_pack_id for c in chosen if c.latest_pack_id])
+    )
+    return [CommitteePack(committee, packs.get(committee.latest_pack_id)) for committee in chosen]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.template.defaultfilters import filesizeformat
 from playwright.sync_api import expect
 
 from tests.e2e import scenes
@@ -251,7 +252,7 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
     expect(page.locator(".app-meeting-facts")).to_contain_text("State Evidence open")
 
     # The pack goes out: published, then downloaded as members will get it.
-    office.click_link("Publish the pack")
+    office.click_link("publish the pack")
     expect(office.heading()).to_have_text("Meeting pack")
     expect(page.get_by_text("The pack for this meeting has not been published yet.")).to_be_visible()
     office.click_button("Publish the pack")
@@ -265,7 +266,8 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
     assert pdf.startswith(b"%PDF-")
     assert pdf == bytes(PublishedPack.objects.get(meeting__date=scenes.MEETING_DATE, version=1).pdf)
     assert download.value.suggested_filename.endswith("-2016-06-15-v1.pdf")
-    expect(version_1).to_contain_text(hashlib.sha256(pdf).hexdigest())
+    expect(version_1).to_contain_text(f"PDF, {filesizeformat(len(pdf))}")
+    expect(version_1.locator("code")).to_have_text(hashlib.sha256(pdf).hexdigest()[:12])  # its fingerprint
 
     office.click_link("Back to the meeting")
     facts = page.locator(".app-meeting-facts")
@@ -282,7 +284,7 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
     expect(banner(page, "Success")).to_contain_text(
         "Recorded: the committee agreed “2 – Achieved (Late)” for R06 and concluded it.")
     expect(page.get_by_role("row", name=re.compile(r"^R06 "))).to_have_text(re.compile(
-        r"R06\s+2 – Achieved \(Late\)\s+2 – Achieved \(Late\)\s+New evidence; Category changed \(was 3\)\s+Concluded at this meeting"))
+        r"R06\s+2 – Achieved \(Late\)\s+2 – Achieved \(Late\)\s+New evidence; Category changed from 3 – Not Achieved \(Progress Made\) to 2 – Achieved \(Late\)\s+Concluded at this meeting"))
     expect(region(page, "R06")).to_contain_text(
         f"Concluded by the committee on 15 June 2016: 2 – Achieved (Late). {scenes.REMARK}")
 
@@ -331,7 +333,8 @@ def test_committee_member_reads_the_timeline_of_r06_by_keyboard_alone(demo, visi
     expect(page.get_by_role("heading", name="Concluded (6)")).to_be_visible()
     concluded = page.locator("#concluded-R06")
     expect(concluded).to_have_text(re.compile(
-        rf"R06\s+Child Sexual Exploitation\s+15 June 2016\s+2 – Achieved \(Late\)\s+{scenes.REMARK}"))
+        rf"R06\s+Child Sexual Exploitation\s+That business forums and networks are identified to work with to "
+        rf"ensure…\s+15 June 2016\s+2 – Achieved \(Late\)\s+{scenes.REMARK}"))
     member.tab_to(concluded.get_by_role("link", name="R06"))
     member.press_to_load("Enter")
 

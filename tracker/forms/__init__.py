@@ -500,15 +500,17 @@ class ChooseRecommendationsForm(GovukForm):
         super().__init__(*args, **kwargs)
         field = self.fields["recommendations"]
         field.queryset = queryset
-        field.label_from_instance = lambda r: f"{r.number} – {_short(r.lead)}"
+        field.label_from_instance = choice_label
 
     def layout(self):
         return Layout(Field.checkboxes("recommendations", legend_size=Size.MEDIUM, small=True))
 
 
-def _short(text: str, limit: int = 110) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+def choice_label(recommendation) -> str:
+    """"R04 – Leisure facilities: That: the Council reviews …": number, theme and first words,
+    so that each box can be told from the next without opening the recommendation."""
+    theme = f"{recommendation.theme}: " if recommendation.theme_id else ""
+    return f"{recommendation.number} – {theme}{recommendation.first_words}"
 
 
 class AdvanceForm(forms.Form):

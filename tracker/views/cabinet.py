@@ -11,7 +11,7 @@ from django.urls import reverse
 from tracker import cycle, permissions, selectors, services
 from tracker.forms import ProposalForm
 from tracker.models import Assessment, Meeting
-from tracker.views.common import redirect_back, render_form, stale_message, submit
+from tracker.views.common import redirect_back, render_form, saved, section_of, stale_message, submit
 
 
 @login_required
@@ -55,6 +55,7 @@ def cabinet_meeting(request, meeting_id):
         "narrative": meeting.scheme.is_narrative,
         "other_meetings": [m for m in selectors.upcoming_meetings(owners) if m.pk != meeting.pk],
         "previous": selectors.previous_meeting(meeting),
+        "message_sections": {row.recommendation.pk for row in rows},
     })
 
 
@@ -93,12 +94,12 @@ def propose(request, assessment_id):
             assessment, data["category"], data["anticipated_date"], by=request.user,
             expected_version=data["version"], reason=data["reason"], reasons=data["reasons"],
         )
-        messages.success(request, f"You proposed “{data['category']}” for {recommendation}" + (
+        saved(request, messages.SUCCESS, recommendation, f"You proposed “{data['category']}” for {recommendation}" + (
             " on the owners’ behalf." if on_behalf else "."))
         for warning in warnings:
-            messages.warning(request, f"{recommendation}: {warning}")
-        # No #fragment: the banners at the top (and any warning) must be seen.
-        return redirect_back(request, back_url)
+            saved(request, messages.WARNING, recommendation, f"{recommendation}: {warning}")
+        # Back at the recommendation's section, which shows these banners (and any warning).
+        return redirect_back(request, back_url, fragment=section_of(recommendation))
 
     submission = submit(request, make_form, save, stale_message=lambda current: stale_message(
         f"the proposal for {recommendation}", current.proposed_by))

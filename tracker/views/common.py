@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from tracker import permissions, services
 from tracker.forms import add_service_error
+from tracker.templatetags.reading_tags import section_tag
 
 
 def pack_links(meeting, user) -> list[tuple[str, str]]:
@@ -34,9 +36,25 @@ def permission_denied(request, exception=None):
     return render(request, "tracker/forbidden.html", {"message": message}, status=403)
 
 
-def redirect_back(request, default: str):
-    """Back to the page the form was sent from (the 'next' field), if it is one of ours."""
-    return redirect(safe_next(request) or default)
+def redirect_back(request, default: str, *, fragment: str = ""):
+    """Back to the page the form was sent from (the 'next' field), if it is one of ours;
+    with ``fragment``, at that place of it (a recommendation's section, ``rec-<pk>``)."""
+    target = safe_next(request) or default
+    if fragment:
+        target = target.split("#", 1)[0] + "#" + fragment
+    return redirect(target)
+
+
+def section_of(recommendation) -> str:
+    """The anchor of a recommendation's section on the meeting pages (``#rec-<pk>``)."""
+    return f"rec-{recommendation.pk}"
+
+
+def saved(request, level, recommendation, text: str) -> None:
+    """A message about one recommendation after saving: the page the user is sent back to
+    shows it inside that recommendation's section, where the redirect lands (or at the top
+    of a page that has no such section), so it is seen without scrolling back up."""
+    messages.add_message(request, level, text, extra_tags=section_tag(recommendation))
 
 
 def safe_next(request) -> str:

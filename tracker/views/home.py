@@ -63,4 +63,5 @@ def home(request):
         "destinations": destinations,
         "upcoming": selectors.upcoming_meetings(),
         "is_office": permissions.is_scrutiny_office(user),
+        "packs": selectors.latest_packs_for(user),
     })

@@ -21,7 +21,7 @@ from tracker.forms import (
 )
 from tracker.models import Meeting, Recommendation
 from tracker.views.cabinet import assessment_or_404
-from tracker.views.common import pack_links, render_form, stale_message, submit
+from tracker.views.common import pack_links, render_form, saved, section_of, stale_message, submit
 
 
 @login_required
@@ -84,6 +84,7 @@ def meeting_detail(request, meeting_id):
         "proposing": proposing,
         "unassessed": [row.recommendation.number for row in rows if not row.assessment.category] if proposing else [],
         "step_explanation": step.explain(meeting) if step else "",
+        "message_sections": {row.recommendation.pk for row in rows},
     })
 
 
@@ -114,8 +115,10 @@ def meeting_choose(request, meeting_id):
     """Choose the recommendations to track: by default every one of the committee not yet concluded."""
     permissions.ensure(request.user, "manage_meetings")
     meeting = _meeting(meeting_id)
-    trackable = Recommendation.objects.filter(committee_id=meeting.committee_id).tracked().order_by(
-        "inquiry_id", "position", "number"
+    trackable = (
+        Recommendation.objects.filter(committee_id=meeting.committee_id).tracked()
+        .select_related("theme").prefetch_related("sub_parts")
+        .order_by("inquiry_id", "position", "number")
     )
     chosen = list(meeting.assessments.values_list("recommendation_id", flat=True))
 
@@ -197,13 +200,13 @@ def decide(request, assessment_id):
         if narrative:
             words = scheme.completed_words if concluded else scheme.continue_words
             done = f"Recorded: “{words}” for {recommendation}"
-            messages.success(request, done + (" and concluded it." if concluded else "."))
         else:
             done = f"Recorded: the committee agreed “{data['category']}” for {recommendation}"
-            messages.success(request, done + (" and concluded it." if concluded else "."))
+        saved(request, messages.SUCCESS, recommendation, done + (" and concluded it." if concluded else "."))
         for warning in warnings:
-            messages.warning(request, f"{recommendation}: {warning}")
-        return redirect("meeting_detail", meeting_id=meeting.pk)
+            saved(request, messages.WARNING, recommendation, f"{recommendation}: {warning}")
+        url = reverse("meeting_detail", kwargs={"meeting_id": meeting.pk})
+        return redirect(f"{url}#{section_of(recommendation)}")
 
     submission = submit(request, make_form, save, stale_message=lambda current: stale_message(
         f"the decision for {recommendation}", current.agreed_by or current.proposed_by))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tracker import cycle, permissions, selectors, services
 from tracker.forms import EvidenceCorrectionForm, EvidenceForm, LateEvidenceForm
 from tracker.models import Assessment, EvidenceUpdate, Meeting
-from tracker.views.common import redirect_back, render_form, safe_next, stale_message, submit
+from tracker.views.common import redirect_back, render_form, safe_next, saved, section_of, stale_message, submit
 
 
 @login_required
@@ -55,6 +55,7 @@ def officer_meeting(request, meeting_id):
         "narrative": meeting.scheme.is_narrative,
         "other_meetings": [m for m in selectors.upcoming_meetings(owners) if m.pk != meeting.pk],
         "previous": selectors.previous_meeting(meeting),
+        "message_sections": {row.recommendation.pk for row in rows},
     })
 
 
@@ -84,9 +85,8 @@ def add_evidence(request, meeting_id, recommendation_id):
             recommendation, meeting, data["text"], data["written_on"], by=request.user,
             submission_key=data["submission"],
         )
-        messages.success(request, f"Your update for {recommendation} has been added.")
-        # No #fragment: the banner at the top of the page says what was saved.
-        return redirect_back(request, _default_page(request.user, meeting))
+        saved(request, messages.SUCCESS, recommendation, f"Your update for {recommendation} has been added.")
+        return redirect_back(request, _default_page(request.user, meeting), fragment=section_of(recommendation))
 
     return render_form(request, "tracker/evidence_form.html", {
         "meeting": meeting,
@@ -151,9 +151,13 @@ def edit_evidence(request, update_id):
         services.edit_evidence(
             update, data["text"], data["written_on"], by=request.user, expected_version=data["version"],
         )
-        messages.success(request, f"Your correction to the update for {update.recommendation} has been saved. "
-                                  "The earlier version is kept on its timeline.")
-        return redirect_back(request, reverse("timeline", kwargs={"recommendation_id": update.recommendation_id}))
+        saved(request, messages.SUCCESS, update.recommendation,
+              f"Your correction to the update for {update.recommendation} has been saved. "
+              "The earlier version is kept on its timeline.")
+        return redirect_back(
+            request, reverse("timeline", kwargs={"recommendation_id": update.recommendation_id}),
+            fragment=section_of(update.recommendation) if safe_next(request) else "",
+        )
 
     submission = submit(
         request, lambda data, version=None: EvidenceCorrectionForm(data, initial=initial), save,

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from tracker import cycle, permissions, selectors
+from tracker.filters import STATUSES, RecommendationFilter
 from tracker.models import Recommendation
 
 PER_PAGE = 50
@@ -15,15 +16,25 @@ PER_PAGE = 50
 
 @login_required
 def recommendation_list(request):
-    """Tracked and concluded recommendations, each list in pages of 50."""
-    recommendations = selectors.recommendations_list()
-    tracked = Paginator(recommendations.tracked(), PER_PAGE).get_page(request.GET.get("tracked_page"))
-    concluded = Paginator(recommendations.concluded(), PER_PAGE).get_page(request.GET.get("concluded_page"))
-    for recommendation in concluded:
+    """Tracked and concluded (or, when asked, withdrawn) recommendations, each list in pages of 50,
+    filtered by committee, inquiry, owner, category in force and overdue (a GET form)."""
+    filters = RecommendationFilter(
+        request.GET, queryset=selectors.with_date_in_force(selectors.recommendations_list())
+    )
+    recommendations = filters.qs
+    status = request.GET.get("status", "")
+    shown = {status} if status in dict(STATUSES) else {"tracked", "concluded"}
+    lists = {}
+    for name, part in (("tracked", recommendations.tracked), ("concluded", recommendations.concluded),
+                       ("withdrawn", recommendations.withdrawn)):
+        if name in shown:
+            lists[name] = Paginator(part(), PER_PAGE).get_page(request.GET.get(f"{name}_page"))
+    for recommendation in lists.get("concluded", ()):
         recommendation.tracking_assessment = selectors.tracking_assessment(recommendation)
     return render(request, "tracker/recommendation_list.html", {
-        "tracked": tracked,
-        "concluded": concluded,
+        "filters": filters,
+        "filtered": any(request.GET.get(name) for name in filters.filters),
+        **lists,
     })
 
 

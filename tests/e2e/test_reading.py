@@ -1,0 +1,76 @@
+"""Reading at length in a browser: the filtered recommendations list, search by number, the
+choose screen's words, the meeting page's contents and the return to a recommendation after
+saving, and printing without the navigation."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e import scenes
+from tests.e2e.test_journeys import PASSWORDS, region
+
+
+def test_committee_member_filters_the_list_searches_r06_and_reads_the_meeting_by_its_contents(demo, visit):
+    meeting = scenes.meeting_with_proposals()
+    member = visit("member")
+    page = member.page
+    member.sign_in("member", PASSWORDS["member"])
+
+    # The list of recommendations, filtered by status, then to the overdue ones.
+    member.go("/recommendations/")
+    expect(page.get_by_role("heading", name="Filter the recommendations")).to_be_visible()
+    page.get_by_label("Status").select_option(label="Concluded")
+    member.click_button("Apply filters")
+    expect(page).to_have_url(re.compile(r"status=concluded"))
+    expect(page.get_by_role("heading", name=re.compile(r"^Concluded \(\d+\)"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Still tracked"))).to_have_count(0)
+    member.click_link("Clear the filters")
+    page.get_by_label("Only overdue recommendations").check()
+    member.click_button("Apply filters")
+    expect(page).to_have_url(re.compile(r"overdue=on"))
+    expect(page.get_by_role("heading", name=re.compile(r"^Still tracked \(\d+\)"))).to_be_visible()
+
+    # Search by number.
+    member.go("/search/")
+    page.get_by_label("Words to find").fill("R06")
+    member.click_button("Search")
+    first = page.locator(".app-search-result").first
+    expect(first.get_by_role("link")).to_have_text("R06")
+
+    # The meeting page opens with its contents; a link goes to the recommendation's section.
+    member.go(f"/meetings/{meeting.pk}/")
+    contents = page.get_by_role("navigation", name="Contents")
+    expect(contents).to_contain_text("R06")
+    member.click(contents.get_by_role("link", name=re.compile(r"^R06\b")))
+    r06 = scenes.assessment(meeting, "R06").recommendation
+    expect(page).to_have_url(re.compile(rf"#rec-{r06.pk}$"))
+    expect(region(page, "R06").get_by_role("link", name=re.compile("^Back to contents"))).to_be_visible()
+
+    # Printed, the page has no navigation, contents or footer.
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Menu")).to_be_hidden()
+    expect(contents).to_be_hidden()
+    expect(page.locator(".govuk-footer")).to_be_hidden()
+    expect(region(page, "R06")).to_be_visible()
+    page.emulate_media(media="screen")
+    expect(page.get_by_role("navigation", name="Menu")).to_be_visible()
+
+
+def test_the_office_chooses_by_first_words_and_returns_to_the_recommendation_after_proposing(demo, visit):
+    meeting = scenes.meeting_open_for_evidence()
+    office = visit("scrutiny")
+    page = office.page
+    office.sign_in("scrutiny", PASSWORDS["scrutiny"])
+
+    office.go(f"/meetings/{meeting.pk}/recommendations/")
+    label = page.locator("label", has_text=re.compile(r"^\s*R06 – ")).first
+    expect(label).to_contain_text(re.compile(r"R06 – .+: That"))
+
+    office.go(f"/meetings/{meeting.pk}/")
+    office.click(region(page, "R06").get_by_role("link", name=re.compile("proposal on the owners’ behalf")))
+    page.get_by_label(re.compile("2 – Achieved \\(Late\\)")).check()
+    office.click_button("Save the proposal")
+    r06 = scenes.assessment(meeting, "R06").recommendation
+    expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/#rec-{r06.pk}$"))
+    expect(region(page, "R06").locator(".govuk-notification-banner--success")).to_contain_text("You proposed “2 – Achieved (Late)” for R06")
+    expect(region(page, "R06").locator(".govuk-notification-banner")).to_be_in_viewport()

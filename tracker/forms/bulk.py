@@ -8,19 +8,10 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from tracker import categories
-from tracker.forms import DecisionForm, NarrativeDecisionForm, ProposalForm, _short
+from tracker.forms import DecisionForm, NarrativeDecisionForm, ProposalForm
 
 # What a row never counts as a change: its hidden bookkeeping.
 BOOKKEEPING = ("assessment", "version")
-
-
-def first_words(recommendation, limit: int = 110) -> str:
-    """The recommendation's opening words: its lead and, when the lead says little, its first part."""
-    parts = list(recommendation.sub_parts.all())
-    words = recommendation.lead
-    if parts and len(words) < 40:
-        words = f"{words} {parts[0].label} {parts[0].text}"
-    return _short(words, limit)
 
 
 class RowForm:

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from tracker import cycle, permissions, selectors, services
 from tracker.forms import add_service_error
-from tracker.forms.bulk import decision_formset, first_words, proposal_formset
+from tracker.forms.bulk import decision_formset, proposal_formset
 from tracker.models import Meeting
 from tracker.views.common import stale_message
 
@@ -105,7 +105,6 @@ class _Rows:
 
 def _annotate(rows):
     for assessment in rows:
-        assessment.first_words = first_words(assessment.recommendation)
         conclusion = getattr(assessment.recommendation, "conclusion", None)
         assessment.concluded_here = conclusion is not None and conclusion.meeting_id == assessment.meeting_id
     return rows

@@ -237,6 +237,13 @@ def two_committees(live):
     from tracker.importer import SEED_REPORT, import_report, read_report
 
     seed = import_report(read_report(SEED_REPORT))
+    # The seed's own meeting is imported history: the committee schedules its next one.
+    office = live.users["scrutiny"]
+    today = timezone.localdate()
+    meeting = services.schedule_meeting(
+        seed.committee, today + datetime.timedelta(days=40), today + datetime.timedelta(days=25), by=office
+    )
+    services.choose_recommendations(meeting, by=office)
     return live, seed
 
 

@@ -24,7 +24,6 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateField,
@@ -37,9 +36,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
-from tracker import categories, cycle, evidence
+from tracker import categories, cycle, evidence, selectors
 from tracker.models import (
     Assessment,
     Category,
@@ -157,38 +155,17 @@ def progress(meetings, *, inquiry: Inquiry | None = None) -> list[MeetingProgres
 # --- Recommendations to watch -----------------------------------------------------------------
 
 
-def _completion_milestone() -> Milestone:
-    """The recommendation's completion milestone, as Recommendation.completion_milestone picks it:
-    the first completion milestone, else the first on-going one, else the last."""
-    kinds = (Milestone.Kind.COMPLETION, Milestone.Kind.ONGOING)
-    latest_move = DateChange.objects.filter(milestone=OuterRef("pk")).order_by("-changed_at", "-pk")
-    return (
-        Milestone.objects.filter(recommendation=OuterRef("pk"))
-        .annotate(in_force=Coalesce(Subquery(latest_move.values("new_date")[:1]), F("due_date")))
-        .order_by(
-            Case(When(kind=kinds[0], then=Value(0)), When(kind=kinds[1], then=Value(1)), default=Value(2)),
-            Case(When(kind__in=kinds, then=F("position")), default=-F("position")),
-            "pk",
-        )
-    )
-
-
 def with_dates_in_force(recommendations, today: datetime.date):
     """Annotate what the overview's lists read, each worked out by the database.
 
-    original_date / completion_date (its latest move) / date_in_force; achieved (the category in
-    force counts as achieved); and, for ``today``, overdue, slipped, past_anticipated, waiting
-    (a milestone waits on an event: no date) with awaited_event.
+    selectors.with_date_in_force's date in force and ``achieved``, with original_date, the latest
+    anticipated date and the awaited event; and, for ``today``, overdue (selectors.is_overdue, the
+    one rule), slipped, past_anticipated, waiting (a milestone waits on an event: no date).
     """
-    milestone = _completion_milestone()
+    milestone = selectors.completion_milestone()
     latest = (
         Assessment.objects.filter(recommendation=OuterRef("pk"))
         .filter(Q(agreed_category__isnull=False) | Q(proposed_category__isnull=False))
-        .order_by(F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True),
-                  "-meeting_id")
-    )
-    revised = (
-        Assessment.objects.filter(recommendation=OuterRef("pk"), anticipated_date__isnull=False)
         .order_by(F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True),
                   "-meeting_id")
     )
@@ -198,28 +175,15 @@ def with_dates_in_force(recommendations, today: datetime.date):
     category = Category.objects.filter(pk=OuterRef("current_category_id"))
     not_achieved = Q(achieved=False)
     return (
-        recommendations.with_current_category()
+        selectors.with_date_in_force(recommendations.with_current_category())
         .annotate(
             original_date=Subquery(milestone.values("due_date")[:1], output_field=DateField()),
-            completion_date_in_force=Subquery(milestone.values("in_force")[:1], output_field=DateField()),
-            revised_date=Subquery(revised.values("anticipated_date")[:1], output_field=DateField()),
             latest_anticipated_date=Subquery(latest.values("anticipated_date")[:1], output_field=DateField()),
             awaited_event=Subquery(waiting.values("event")[:1]),
-            achieved=Coalesce(
-                Subquery(category.values("counts_as_achieved")[:1], output_field=BooleanField()), Value(False)
-            ),
             slipped_category=Exists(category.filter(categories.slipped_categories())),
         )
         .annotate(
-            date_in_force=Case(
-                When(committee__scheme__revised_dates_count=True, revised_date__isnull=False,
-                     then=F("revised_date")),
-                default=F("completion_date_in_force"),
-                output_field=DateField(),
-            ),
-        )
-        .annotate(
-            overdue=Case(When(Q(date_in_force__lt=today) & not_achieved, then=Value(True)), default=Value(False)),
+            overdue=Case(When(selectors.is_overdue(today), then=Value(True)), default=Value(False)),
             slipped=Case(
                 When(Q(date_in_force__gt=F("original_date")) | Q(slipped_category=True), then=Value(True)),
                 default=Value(False),

@@ -19,6 +19,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -843,14 +844,13 @@ def late_updates_count(meeting: Meeting) -> int:
 # --- Reading: the recommendations list's filters, the member's home -----------------------------
 
 
-def with_date_in_force(recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
-    """Annotate ``date_in_force`` (``categories.date_in_force`` worked out by the database: the
-    completion milestone's latest move, else its original date; or, where the committee's scheme
-    counts revised dates, the latest anticipated date advised) and ``achieved`` (the category in
-    force counts as achieved), beside ``with_current_category``'s annotations."""
+def completion_milestone() -> QuerySet[Milestone]:
+    """A recommendation's completion milestone as a subquery (on OuterRef("pk")), picked as
+    Recommendation.completion_milestone picks it: the first completion milestone, else the first
+    on-going one, else the last; ``in_force`` is its latest move, else its original date."""
     kinds = (Milestone.Kind.COMPLETION, Milestone.Kind.ONGOING)
     latest_move = DateChange.objects.filter(milestone=OuterRef("pk")).order_by("-changed_at", "-pk")
-    milestone = (  # as Recommendation.completion_milestone picks it
+    return (
         Milestone.objects.filter(recommendation=OuterRef("pk"))
         .annotate(in_force=Coalesce(Subquery(latest_move.values("new_date")[:1]), F("due_date")))
         .order_by(
@@ -859,6 +859,14 @@ def with_date_in_force(recommendations: QuerySet[Recommendation]) -> QuerySet[Re
             "pk",
         )
     )
+
+
+def with_date_in_force(recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """Annotate ``date_in_force`` (``categories.date_in_force`` worked out by the database: the
+    completion milestone's latest move, else its original date; or, where the committee's scheme
+    counts revised dates, the latest anticipated date advised) and ``achieved`` (the category in
+    force counts as achieved), beside ``with_current_category``'s annotations."""
+    milestone = completion_milestone()
     revised = Assessment.objects.filter(recommendation=OuterRef("pk"), anticipated_date__isnull=False).order_by(
         F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True), "-meeting_id"
     )
@@ -885,7 +893,12 @@ def overdue(recommendations: QuerySet[Recommendation], today: datetime.date) -> 
     The one place this rule is written (the recommendations list's filter and the overview)."""
     if "date_in_force" not in recommendations.query.annotations:
         recommendations = with_date_in_force(recommendations)
-    return recommendations.tracked().filter(date_in_force__lt=today, achieved=False)
+    return recommendations.tracked().filter(is_overdue(today))
+
+
+def is_overdue(today: datetime.date) -> Q:
+    """``overdue``'s test on a queryset annotated by ``with_date_in_force`` (for tracked rows)."""
+    return Q(date_in_force__lt=today, achieved=False)
 
 
 @dataclass

@@ -53,11 +53,17 @@ def setup():
     with open(os.devnull, "w") as quiet:
         call_command("load_demo", stdout=quiet)
     today = timezone.localdate()
-    meeting = services.schedule_meeting(
-        Committee.objects.get(), today + datetime.timedelta(days=60), today + datetime.timedelta(days=30), by=office()
-    )
-    services.choose_recommendations(meeting, by=office())
-    services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, office())
+    # The committee's meeting that has read its pack (the seed's own is imported history), and
+    # the next one, open for evidence.
+    for days, state in ((20, Meeting.State.PACK_PUBLISHED), (60, Meeting.State.EVIDENCE_OPEN)):
+        meeting = services.schedule_meeting(
+            Committee.objects.get(), today + datetime.timedelta(days=days),
+            today + datetime.timedelta(days=days - 10), by=office(),
+        )
+        services.choose_recommendations(meeting, by=office())
+        services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, office())
+        if state == Meeting.State.PACK_PUBLISHED:
+            services.advance_meeting(meeting, state, office())
 
 
 def evidence_target():
@@ -66,8 +72,8 @@ def evidence_target():
 
 
 def decision_target():
-    """An assessment at the seed's meeting awaiting the committee (pack published), not concluded elsewhere."""
-    meeting = Meeting.objects.get(state=Meeting.State.PACK_PUBLISHED)
+    """An assessment at the meeting awaiting the committee (pack published), not concluded elsewhere."""
+    meeting = Meeting.objects.get(state=Meeting.State.PACK_PUBLISHED, imported=False)
     return (meeting.assessments.filter(Q(recommendation__conclusion__isnull=True)
                                        | Q(recommendation__conclusion__meeting=meeting))
             .select_related("meeting__committee", "recommendation").order_by("recommendation_id").first())
@@ -86,7 +92,8 @@ def run(service: str, mark: str):
 
 
 def state(mark: str) -> dict:
-    assessment = decision_target() if Meeting.objects.filter(state=Meeting.State.PACK_PUBLISHED).exists() else None
+    live = Meeting.objects.filter(state=Meeting.State.PACK_PUBLISHED, imported=False)
+    assessment = decision_target() if live.exists() else None
     found = {
         "evidence": EvidenceUpdate.objects.filter(text__contains=mark).count(),
         "evidence_history": EvidenceUpdate.history.filter(text__contains=mark).count(),

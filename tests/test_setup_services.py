@@ -256,9 +256,11 @@ def test_a_narrative_only_committee_runs_a_meeting_from_scheduled_to_closed(offi
 
 
 def test_a_committee_with_categories_cannot_record_a_decision_without_one(office, seed):
-    report_meeting_r06 = Assessment.objects.get(meeting__date__isnull=True, recommendation__number="R06")
+    meeting = open_meeting(seed.committee, office)
+    meeting = services.advance_meeting(meeting, Meeting.State.PACK_PUBLISHED, office)
+    r06 = Assessment.objects.get(meeting=meeting, recommendation__number="R06")
     with pytest.raises(ValidationError, match="Choose a category"):
-        services.record_decision(report_meeting_r06, None, by=office)
+        services.record_decision(r06, None, by=office)
 
 
 # --- Mistakes taken back ------------------------------------------------------------------------

@@ -150,3 +150,31 @@ def test_the_cover_page_reads_a_fixed_number_of_queries(meeting, django_assert_m
     cabinet = signed_in("cabinet")
     with django_assert_max_num_queries(14):
         assert cabinet.get(url(meeting)).status_code == 200
+
+
+def _page_queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_cover_page_costs_the_same_queries_with_twenty_more_recommendations_and_edits(meeting):
+    from tests.factories import OwnerFactory, RecommendationFactory
+    from tracker.models import Theme
+
+    cabinet = signed_in("cabinet")
+    before = _page_queries(cabinet, url(meeting))
+    theme = Theme.objects.filter(inquiry=Inquiry.objects.get()).first()
+    for n in range(20):
+        owner = OwnerFactory(name=f"Head of Service {n}")
+        owner.delegates.add(user("cabinet"))
+        RecommendationFactory(theme=theme, number=f"X{n:02d}", owner=owner)
+    services.choose_recommendations(meeting, by=user("scrutiny"))
+    cover = CoverReport.objects.get(meeting=meeting)
+    for n in range(5):
+        cover = services.write_cover_introduction(cover, by=user("cabinet"), expected_version=cover.version,
+                                                  introduction=f"Draft {n}.")
+    assert _page_queries(cabinet, url(meeting)) == before

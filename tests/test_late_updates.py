@@ -184,3 +184,29 @@ def test_the_late_form_reads_a_fixed_number_of_queries(meeting, django_assert_ma
     office = signed_in("scrutiny")
     with django_assert_max_num_queries(20):
         assert office.get(late_url(meeting)).status_code == 200
+
+
+def test_the_late_form_costs_the_same_queries_with_more_updates_and_officers(meeting):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+    from tracker import roles
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert office.get(late_url(meeting)).status_code == 200
+        return len(captured)
+
+    office = signed_in("scrutiny")
+    before = queries()
+    owner = r06().owners.first()
+    for n in range(5):
+        officer = UserFactory(username=f"officer{n}")
+        officer.groups.add(Group.objects.get(name=roles.OFFICER))
+        owner.delegates.add(officer)
+    for n in range(10):
+        services.add_late_evidence(r06(), meeting, by=user("officer"), text=f"Late item {n}.",
+                                   written_on=datetime.date(2016, 6, 10))
+    assert queries() == before

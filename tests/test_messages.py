@@ -423,7 +423,7 @@ def test_the_officers_email_arrives_through_a_real_smtp_server(demo, django_capt
     assert f'<a href="{SITE}/my-recommendations/meetings/{meeting.pk}/">Add your updates</a>' in Mailbox.html(message)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the migrations' rows (the default scheme) kept
 def test_the_database_worker_delivers_a_message_queued_when_the_meeting_opened(seed_data):
     from django_tasks_db.models import DBTaskResult
 
@@ -445,7 +445,7 @@ def test_the_database_worker_delivers_a_message_queued_when_the_meeting_opened(s
     assert sorted(message.to[0] for message in mail.outbox) == [CALLUM, OLIVIA]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_daily_schedule_queues_the_reminders_once_a_day():
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult

@@ -236,8 +236,8 @@ def test_a_second_council_sets_itself_up_and_publishes_its_own_pack(empty_databa
     words = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
     for expected in [
         "Tracking Report: Leisure Services Review",
-        "Report of The appropriate Lead Officer",
-        "In approving this Inquiry the District Council asked me, as the appropriate Lead Officer, to report on "
+        "Report of Lead Officer: Director of Place",  # the cover drafted for the owner the lead officer acts for
+        "In approving this Inquiry the District Council asked me, as the appropriate Director of Place, to report on "
         "progress towards these recommendations to this Scrutiny Committee.",
         "Democratic Services guidance on the tracking process",
         "For each recommendation the committee asks:",

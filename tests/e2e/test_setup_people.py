@@ -36,6 +36,7 @@ def test_office_invites_an_officer_who_joins_writes_evidence_and_later_leaves(de
     from django.core import mail
 
     scenes.meeting_open_for_evidence()
+    mail.outbox.clear()  # the e-mails that evidence is open: tests/e2e/test_round_by_email.py reads those
     office = visit("scrutiny")
     page = office.page
     office.sign_in("scrutiny", PASSWORDS["scrutiny"])

@@ -118,14 +118,9 @@ def people_for(meeting: Meeting) -> People:
     return people
 
 
-def has_new_evidence(row, meeting: Meeting) -> bool:
-    """New evidence as the meeting page counts it (selectors.TrackedRow.has_new_evidence), or any update
-    written for this meeting (a committee's first meeting has no earlier one to count from)."""
-    return row.has_new_evidence or any(update.for_meeting_id == meeting.pk for update in row.evidence)
-
-
-def missing(rows, meeting: Meeting) -> list:
-    return [row for row in rows if not has_new_evidence(row, meeting)]
+def missing(rows) -> list:
+    """The rows without new evidence for their meeting (tracker.evidence, the one rule)."""
+    return [row for row in rows if not row.has_new_evidence]
 
 
 def scrutiny_office():
@@ -191,12 +186,12 @@ def _chasers(meeting: Meeting, people: People, day: datetime.date, key: str) -> 
     event = f"{key}: deadline {deadline:%Y-%m-%d} " + ("passed" if passed else "near")
     messages = []
     for user, rows in people.officers.items():
-        lacking = missing(rows, meeting)
+        lacking = missing(rows)
         if lacking:
             messages.append(Due(kind, user, meeting, event,
                                 {"rows": lacking, "url": link("officer_meeting", meeting.pk)}))
     if passed:
-        by_owner = _missing_by_owner(missing(people.rows, meeting))
+        by_owner = _missing_by_owner(missing(people.rows))
         if by_owner:
             for user in scrutiny_office():
                 messages.append(Due(Kind.MISSING_SUMMARY, user, meeting, f"{event} summary",

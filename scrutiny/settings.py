@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "scrutiny.middleware.UnreadableFormMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tracker.middleware.NumberOutOfRangeMiddleware",
+    "tracker.middleware.NulInAdminFilterMiddleware",
     # A lost database connection answers 503 "try again", not the server-error page.
     "tracker.unavailable.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear refusal.

@@ -36,6 +36,12 @@ class Mailbox:
         return [message for message in self.messages if message["To"] == address]
 
     @staticmethod
+    def subject(message) -> str:
+        """The subject as a mail program shows it: Django's encoder folds a long subject with
+        non-ASCII characters onto a continuation line, which the parser keeps as a leading space."""
+        return message["Subject"].strip()
+
+    @staticmethod
     def text(message) -> str:
         """The plain-text part, as written (line ends as sent over SMTP undone)."""
         part = message.get_body(preferencelist=("plain",))

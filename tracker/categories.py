@@ -176,3 +176,14 @@ def check_scheme(assessment) -> None:
             )
     if errors:
         raise ValidationError(errors)
+
+
+def hints(scheme) -> dict[str, list]:
+    """The scheme's categories that need an anticipated date, that need reasons, and that count as
+    achieved: what a page's hints name (reads the categories once; prefetched ones are used)."""
+    categories = list(scheme.categories.all())
+    return {
+        "dated": [c for c in categories if c.needs_anticipated_date],
+        "with_reasons": [c for c in categories if c.needs_reasons],
+        "achieved": [c for c in categories if c.counts_as_achieved],
+    }

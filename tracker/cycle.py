@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.dateformat import format as date_format
 
 from tracker.models import Meeting
@@ -151,6 +152,11 @@ def collecting_evidence(meetings) -> bool:
 
 def is_upcoming(meeting: Meeting) -> bool:
     return not meeting.imported and meeting.state in UPCOMING
+
+
+def upcoming() -> Q:
+    """``is_upcoming`` as a filter on meetings: still ahead, and not imported history."""
+    return Q(state__in=UPCOMING, imported=False)
 
 
 def settled_elsewhere(assessment) -> bool:

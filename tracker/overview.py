@@ -87,7 +87,7 @@ class MeetingProgress:
 def upcoming(committee: Committee | None = None) -> list[Meeting]:
     """The meetings still ahead of their committees (cycle.UPCOMING), live ones only: an imported
     meeting is history and takes no part in the round."""
-    meetings = Meeting.objects.filter(state__in=cycle.UPCOMING, imported=False)
+    meetings = Meeting.objects.filter(cycle.upcoming())
     if committee is not None:
         meetings = meetings.filter(committee=committee)
     return list(

@@ -106,7 +106,7 @@ def upcoming_meetings(owner_ids: set[int] | None = None) -> list[Meeting]:
 
     Imported history (Meeting.imported) is never ahead, whatever state the report left it in.
     """
-    meetings = Meeting.objects.filter(state__in=cycle.UPCOMING, imported=False).select_related("committee")
+    meetings = Meeting.objects.filter(cycle.upcoming()).select_related("committee")
     if owner_ids is not None:
         meetings = meetings.filter(assessments__recommendation__responsibilities__owner_id__in=owner_ids)
     return list(meetings.distinct().chronological())

@@ -32,9 +32,7 @@ MEMBER = "mina.member@example.gov.uk"
 OFFICE = "sam.scrutiny@example.gov.uk"
 
 
-def subject(message) -> str:
-    """The subject as a mail program shows it (a long encoded subject is folded onto its own line)."""
-    return message["Subject"].strip()
+subject = Mailbox.subject
 
 
 def subjects(mailbox: Mailbox, address: str) -> list[str]:

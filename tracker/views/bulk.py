@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from tracker import cycle, permissions, selectors, services
+from tracker import categories, cycle, permissions, selectors, services
 from tracker.forms import add_service_error
 from tracker.forms.bulk import decision_formset, proposal_formset
 from tracker.models import Meeting
@@ -132,9 +132,7 @@ def meeting_decisions(request, meeting_id):
         "narrative": narrative,
         "closed_message": cycle.refusal(meeting, "record_decision"),
         "undecided": sum(1 for a in rows if not a.decided),
-        "dated": [c for c in meeting.scheme.categories.all() if c.needs_anticipated_date],
-        "with_reasons": [c for c in meeting.scheme.categories.all() if c.needs_reasons],
-        "achieved": [c for c in meeting.scheme.categories.all() if c.counts_as_achieved],
+        **categories.hints(meeting.scheme),
     }
     if not posted:
         return _render(request, "tracker/meeting_decisions.html", context, formset)
@@ -200,8 +198,7 @@ def portfolio_proposals(request, meeting_id):
         "narrative": narrative,
         "closed_message": cycle.refusal(meeting, "propose"),
         "back_url": back_url,
-        "dated": [c for c in meeting.scheme.categories.all() if c.needs_anticipated_date],
-        "with_reasons": [c for c in meeting.scheme.categories.all() if c.needs_reasons],
+        **categories.hints(meeting.scheme),
     }
     if not posted:
         return _render(request, "tracker/portfolio_proposals.html", context, formset)

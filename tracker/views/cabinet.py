@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from tracker import cycle, permissions, selectors, services
+from tracker import categories, cycle, permissions, selectors, services
 from tracker.forms import ProposalForm
 from tracker.models import Assessment, Meeting
 from tracker.views.common import redirect_back, render_form, saved, section_of, stale_message, submit
@@ -51,7 +51,7 @@ def cabinet_meeting(request, meeting_id):
         "covers": covers,
         "proposing_open": proposing_open,
         "can_propose_any": not meeting.scheme.is_narrative and any(row.can_propose for row in rows),
-        "needs_dates": [c for c in meeting.scheme.categories.all() if c.needs_anticipated_date],
+        "needs_dates": categories.hints(meeting.scheme)["dated"],
         "narrative": meeting.scheme.is_narrative,
         "other_meetings": [m for m in selectors.upcoming_meetings(owners) if m.pk != meeting.pk],
         "previous": selectors.previous_meeting(meeting),

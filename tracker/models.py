@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 # How many words of a recommendation a list shows beside its number.
@@ -215,6 +217,11 @@ class Committee(models.Model):
         default=7,
         help_text="How many days before the evidence deadline officers without new evidence are reminded.",
     )
+    changed_at = models.DateTimeField(
+        auto_now=True, db_index=True, editable=False,
+        help_text="When what the public register and the open data show of it last changed (harvesters ask "
+        "for what changed since).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -245,6 +252,11 @@ class Inquiry(models.Model):
     )
     title = models.CharField(max_length=300)
     reported_on = models.DateField(null=True, blank=True, help_text="When the report was made.")
+    changed_at = models.DateTimeField(
+        auto_now=True, db_index=True, editable=False,
+        help_text="When what the public register and the open data show of it last changed (harvesters ask "
+        "for what changed since).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -396,6 +408,11 @@ class Recommendation(models.Model):
         null=True, blank=True, help_text="Withdrawn as a mistake after something referred to it; kept with its history."
     )
     withdrawn_reason = models.TextField(blank=True)
+    changed_at = models.DateTimeField(
+        auto_now=True, db_index=True, editable=False,
+        help_text="When what the public register and the open data show of it last changed (harvesters ask "
+        "for what changed since).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -631,6 +648,11 @@ class Meeting(models.Model):
         "recorded, the latest date among the committee's meetings entered before it (so an imported meeting "
         "without a date stays after the ones it followed and before the ones scheduled since).",
     )
+    changed_at = models.DateTimeField(
+        auto_now=True, db_index=True, editable=False,
+        help_text="When what the public register and the open data show of it last changed (harvesters ask "
+        "for what changed since).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -786,6 +808,55 @@ class EvidenceUpdate(models.Model):
 
     def __str__(self):
         return f"{self.recommendation} evidence {self.position}"
+
+
+def attachment_path(instance: EvidenceAttachment, filename: str) -> str:
+    """Where an attachment's file is stored: a random name (never the uploader's), kept by its type."""
+    extension = ATTACHMENT_TYPES.get(instance.content_type, "")
+    return f"evidence/{instance.uploaded_on_path()}/{uuid.uuid4().hex}{extension}"
+
+
+# The types an attachment may be (read from its content), and the extension each is stored with.
+ATTACHMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/msword": ".doc",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+}
+
+
+class EvidenceAttachment(models.Model):
+    """A document or image attached to an evidence update (append-only, as the update is).
+
+    The file is kept through Django's storage API (the filesystem by default, S3-compatible
+    storage in production); its type was read from its content when it was uploaded.
+    """
+
+    evidence = models.ForeignKey(EvidenceUpdate, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(max_length=255, help_text="The file's name as the uploader had it, shown to readers.")
+    description = models.CharField(
+        max_length=300, blank=True,
+        help_text="What it is or shows, in words: the link text, and the alternative text of an image.",
+    )
+    content_type = models.CharField(max_length=100, choices=[(t, t) for t in ATTACHMENT_TYPES])
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evidence", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def uploaded_on_path(self) -> str:
+        return (self.uploaded_at or timezone.now()).strftime("%Y/%m")
 
 
 class Assessment(models.Model):

@@ -1,0 +1,159 @@
+"""What the public may see: only what has been published, and only for the committees the
+council has put on the public register (``Committee.on_public_register``).
+
+This is the one rule the public register (/public/), the open data API (/api/v1/) and its
+CSV downloads read through. Everything shown signed out comes from a queryset here, so a
+draft (evidence not yet in a published pack, a proposal made after the pack went out, a
+decision not yet recorded) never shows.
+
+Published means:
+- a **meeting** is published when a version of its pack has been published, or when it is
+  history imported from an earlier report or tracker (``Meeting.imported``: that report was
+  itself published);
+- a **recommendation** is public once it has been tracked at a published meeting (or concluded
+  at one whose decisions are recorded);
+- an **evidence update** is public once a pack that printed it has been published: a pack of a
+  meeting that tracks its recommendation, published after the update was written; or it is
+  imported history of a recommendation tracked at an imported meeting. A correction made after
+  the last such pack shows the text that pack printed (``published_text``);
+- an **attachment** is public when its update is and a pack published after it was attached;
+- a **proposal** (category, anticipated date, reasons) is public when the meeting's pack was
+  published after it was made (the pack prints proposals);
+- a **decision** (the agreed category) and a **conclusion** are public once the meeting's
+  decisions are recorded.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from tracker.models import (
+    Assessment,
+    Committee,
+    Conclusion,
+    EvidenceAttachment,
+    EvidenceUpdate,
+    Meeting,
+    PublishedPack,
+    Recommendation,
+)
+
+DECIDED = [Meeting.State.DECISIONS_RECORDED, Meeting.State.CLOSED]
+
+
+def committees() -> QuerySet[Committee]:
+    """The committees the council has put on the public register."""
+    return Committee.objects.filter(on_public_register=True)
+
+
+def _has_pack(meeting_ref: str, **published) -> Exists:
+    return Exists(PublishedPack.objects.filter(meeting_id=OuterRef(meeting_ref), **published))
+
+
+def meetings() -> QuerySet[Meeting]:
+    """Meetings whose pack is published, or imported from a published report."""
+    return Meeting.objects.filter(committee__on_public_register=True).filter(
+        Q(imported=True) | _has_pack("pk")
+    )
+
+
+def decided_meetings() -> QuerySet[Meeting]:
+    """Published meetings whose decisions are recorded (or imported history)."""
+    return meetings().filter(Q(imported=True) | Q(state__in=DECIDED))
+
+
+def packs() -> QuerySet[PublishedPack]:
+    """Every published version of every pack of a committee on the register (the PDF's bytes deferred)."""
+    return PublishedPack.objects.filter(meeting__committee__on_public_register=True).defer("pdf")
+
+
+def recommendations() -> QuerySet[Recommendation]:
+    """Recommendations tracked at a published meeting, or concluded at a decided one."""
+    return Recommendation.objects.filter(committee__on_public_register=True).filter(
+        Exists(Assessment.objects.filter(recommendation_id=OuterRef("pk"), meeting__in=meetings()))
+        | Exists(Conclusion.objects.filter(recommendation_id=OuterRef("pk"), meeting__in=decided_meetings()))
+    )
+
+
+def _printed_after(created_ref: str, recommendation_ref: str) -> Exists:
+    """A pack of a meeting tracking the recommendation, published at or after ``created_ref``."""
+    return Exists(
+        PublishedPack.objects.filter(
+            meeting__assessments__recommendation_id=OuterRef(recommendation_ref),
+            meeting__committee__on_public_register=True,
+            published_at__gte=OuterRef(created_ref),
+        )
+    )
+
+
+def _imported_history(recommendation_ref: str) -> Exists:
+    return Exists(
+        Assessment.objects.filter(recommendation_id=OuterRef(recommendation_ref), meeting__imported=True)
+    )
+
+
+def evidence() -> QuerySet[EvidenceUpdate]:
+    """Evidence updates a published pack printed (or imported history)."""
+    return EvidenceUpdate.objects.filter(recommendation__in=recommendations()).filter(
+        _printed_after("created_at", "recommendation_id")
+        | Q(for_meeting__isnull=True) & _imported_history("recommendation_id")
+    )
+
+
+def published_text(updates: list[EvidenceUpdate]) -> list[EvidenceUpdate]:
+    """Set ``public_text`` on each update: its text as the last pack that printed it had it.
+
+    Only corrected updates (version above 1) can differ; their history is read in one query.
+    """
+    corrected = [update for update in updates if update.version > 1]
+    for update in updates:
+        update.public_text = update.text
+    if not corrected:
+        return updates
+    last_printed = {
+        meeting_pack["meeting__assessments__recommendation_id"]: meeting_pack["published_at"]
+        for meeting_pack in PublishedPack.objects.filter(
+            meeting__assessments__recommendation_id__in={u.recommendation_id for u in corrected},
+            meeting__committee__on_public_register=True,
+        )
+        .order_by("published_at")
+        .values("meeting__assessments__recommendation_id", "published_at")
+    }
+    versions: dict[int, list] = {}
+    for row in (
+        EvidenceUpdate.history.filter(id__in=[u.pk for u in corrected])
+        .order_by("history_date", "history_id")
+        .values("id", "text", "history_date")
+    ):
+        versions.setdefault(row["id"], []).append(row)
+    for update in corrected:
+        until = last_printed.get(update.recommendation_id)
+        printed = [row["text"] for row in versions.get(update.pk, []) if until is None or row["history_date"] <= until]
+        if printed:
+            update.public_text = printed[-1]
+    return updates
+
+
+def attachments() -> QuerySet[EvidenceAttachment]:
+    """Attachments of public evidence, attached before a pack that printed them was published."""
+    return EvidenceAttachment.objects.filter(evidence__in=evidence()).filter(
+        _printed_after("uploaded_at", "evidence__recommendation_id")
+    )
+
+
+def assessments() -> QuerySet[Assessment]:
+    """Assessments at published meetings, annotated with what of each is public:
+    ``proposal_public`` (printed in a pack published after it was made) and
+    ``decision_public`` (the meeting's decisions are recorded)."""
+    return (
+        Assessment.objects.filter(meeting__in=meetings())
+        .annotate(
+            proposal_public=Q(meeting__imported=True) | _has_pack("meeting_id", published_at__gte=OuterRef("proposed_at")),
+            decision_public=Q(meeting__imported=True) | Q(meeting__state__in=DECIDED),
+        )
+    )
+
+
+def conclusions() -> QuerySet[Conclusion]:
+    """Conclusions recorded at meetings whose decisions are recorded."""
+    return Conclusion.objects.filter(meeting__in=decided_meetings())

@@ -7,6 +7,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
+from django.utils.cache import cc_delim_re
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -90,7 +91,35 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response  # without asking who is signed in: a public page never reads the session
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        if user is not None and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SharedPagesMiddleware:
+    """A response any cache may keep (``Cache-Control: public``) is the same for everyone, so it
+    carries no cookie and does not vary by cookie.
+
+    The public register's pages never read the session, but a signed-in member of staff who
+    opens one still sends their session cookie, and with SESSION_SAVE_EVERY_REQUEST Django
+    would send it back: a shared cache must never keep (and hand out) someone's session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        directives = {d.strip().lower() for d in cc_delim_re.split(response.get("Cache-Control", ""))}
+        if "public" in directives:
+            response.cookies.clear()
+            if response.has_header("Vary"):
+                kept = [v.strip() for v in cc_delim_re.split(response["Vary"]) if v.strip().lower() != "cookie"]
+                if kept:
+                    response["Vary"] = ", ".join(kept)
+                else:
+                    del response["Vary"]
         return response

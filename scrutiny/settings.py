@@ -50,6 +50,8 @@ MIDDLEWARE = [
     # WhiteNoise serves the collected static files from gunicorn: no separate web server needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside the session: a page any cache may keep (the public register) carries no cookie.
+    "scrutiny.middleware.SharedPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -216,6 +218,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# How long a proxy or browser may keep a page of the public register (/public/) before asking again.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 
 # Content-Security-Policy (django-csp): everything is self-hosted, nothing inline.
 CONTENT_SECURITY_POLICY = {

@@ -84,3 +84,9 @@ def test_a_proposal_is_public_with_the_pack_and_a_decision_once_decisions_are_re
     services.publish_pack(open_meeting, by=user("scrutiny"))
     row = public.assessments().get(pk=assessment.pk)
     assert row.proposal_public and not row.decision_public
+
+
+def test_an_inquiry_is_public_once_one_of_its_recommendations_is(seed):
+    assert not public.inquiries().exists()
+    Committee.objects.update(on_public_register=True)
+    assert list(public.inquiries()) == [seed]

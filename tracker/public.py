@@ -11,7 +11,7 @@ Published means:
   history imported from an earlier report or tracker (``Meeting.imported``: that report was
   itself published);
 - a **recommendation** is public once it has been tracked at a published meeting (or concluded
-  at one whose decisions are recorded);
+  at one whose decisions are recorded); an **inquiry** once one of its recommendations is;
 - an **evidence update** is public once a pack that printed it has been published: a pack of a
   meeting that tracks its recommendation, published after the update was written; or it is
   imported history of a recommendation tracked at an imported meeting. A correction made after
@@ -33,6 +33,7 @@ from tracker.models import (
     Conclusion,
     EvidenceAttachment,
     EvidenceUpdate,
+    Inquiry,
     Meeting,
     PublishedPack,
     Recommendation,
@@ -73,6 +74,11 @@ def recommendations() -> QuerySet[Recommendation]:
         Exists(Assessment.objects.filter(recommendation_id=OuterRef("pk"), meeting__in=meetings()))
         | Exists(Conclusion.objects.filter(recommendation_id=OuterRef("pk"), meeting__in=decided_meetings()))
     )
+
+
+def inquiries() -> QuerySet[Inquiry]:
+    """Inquiries with a public recommendation (an inquiry is public through what it recommended)."""
+    return Inquiry.objects.filter(Exists(recommendations().filter(inquiry_id=OuterRef("pk"))))
 
 
 def _printed_after(created_ref: str, recommendation_ref: str) -> Exists:

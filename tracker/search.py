@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,6 +34,25 @@ SOURCES = [
 
 
 @dataclass
+class Scope:
+    """What a search may find: everything for signed-in users; the public register passes
+    tracker.public's querysets (and recommendations without the unpublished category in force)."""
+
+    recommendations: QuerySet | None = None
+    sub_parts: QuerySet | None = None
+    evidence: QuerySet | None = None
+
+    def rows(self, model) -> QuerySet:
+        chosen = {Recommendation: self.recommendations, SubPart: self.sub_parts, EvidenceUpdate: self.evidence}[model]
+        return model.objects.all() if chosen is None else chosen
+
+    def results(self) -> QuerySet:
+        """The recommendations found, as the results list shows them."""
+        found = Recommendation.objects.with_current_category() if self.recommendations is None else self.recommendations
+        return found.select_related("inquiry__committee", "theme")
+
+
+@dataclass
 class Hit:
     recommendation: Recommendation
     rank: float = 0.0
@@ -50,17 +69,18 @@ def _highlight(headline: str) -> SafeString:
     return mark_safe(escape(headline).replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
-def search(text: str, *, limit: int = 50) -> list[Hit]:
+def search(text: str, *, limit: int = 50, within: Scope | None = None) -> list[Hit]:
     """Recommendations whose number the query is ("R06", "r6", "Rec 1", "6") first, then the
     full-text results."""
     query = clean_query(text)
     if not query:
         return []
-    by_number = _number_hits(query, limit)
+    within = within or Scope()
+    by_number = _number_hits(query, limit, within)
     if connection.vendor == "postgresql":
-        hits = _postgres_search(query, limit)
+        hits = _postgres_search(query, limit, within)
     else:
-        hits = _collect(_plain_rows(query), limit)
+        hits = _collect(_plain_rows(query, within), limit, within)
     found = {hit.recommendation.pk for hit in by_number}
     return (by_number + [hit for hit in hits if hit.recommendation.pk not in found])[:limit]
 
@@ -78,7 +98,7 @@ def _number_key(number: str) -> tuple[str, int] | None:
     return prefix, int(match["digits"])
 
 
-def _number_hits(query: str, limit: int) -> list[Hit]:
+def _number_hits(query: str, limit: int, within: Scope) -> list[Hit]:
     """The recommendations the query names by number, in one query (none when it is not one).
 
     The prefix typed must end the number's prefix ("Rec 1" finds "Leisure Task Group Rec 1"),
@@ -90,9 +110,7 @@ def _number_hits(query: str, limit: int) -> list[Hit]:
         return []
     prefix, value = wanted
     candidates = (
-        Recommendation.objects.filter(number__iendswith=str(value))
-        .with_current_category()
-        .select_related("inquiry__committee", "theme")
+        within.results().filter(number__iendswith=str(value))
         .order_by("inquiry_id", "position", "number")[:PER_SOURCE]
     )
     hits = []
@@ -106,7 +124,7 @@ def _number_hits(query: str, limit: int) -> list[Hit]:
     return hits[:limit]
 
 
-def _collect(rows, limit: int) -> list[Hit]:
+def _collect(rows, limit: int, within: Scope) -> list[Hit]:
     """Sum each recommendation's ranks, keep the best ``limit``, and fetch them in one query."""
     hits: dict[int, Hit] = {}
     for recommendation_id, rank, where, snippet in rows:
@@ -115,11 +133,7 @@ def _collect(rows, limit: int) -> list[Hit]:
         if snippet is not None and len(hit.snippets) < 3:
             hit.snippets.append((where, snippet))
     ranked = sorted(hits.items(), key=lambda item: -item[1].rank)[:limit]
-    recommendations = (
-        Recommendation.objects.with_current_category()
-        .select_related("inquiry__committee", "theme")
-        .in_bulk([pk for pk, _ in ranked])
-    )
+    recommendations = within.results().in_bulk([pk for pk, _ in ranked])
     result = []
     for pk, hit in ranked:
         hit.recommendation = recommendations[pk]
@@ -127,7 +141,7 @@ def _collect(rows, limit: int) -> list[Hit]:
     return result
 
 
-def _postgres_search(query: str, limit: int) -> list[Hit]:
+def _postgres_search(query: str, limit: int, within: Scope) -> list[Hit]:
     """Rank with the GIN-indexed match first; make headlines (costly) only for the hits shown."""
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 
@@ -137,7 +151,7 @@ def _postgres_search(query: str, limit: int) -> list[Hit]:
     for model, text_field, where, link in SOURCES:
         vector = SearchVector(text_field, config=CONFIG)
         found = list(
-            model.objects.annotate(document=vector)
+            within.rows(model).annotate(document=vector)
             .filter(document=search_query)
             .annotate(rank=SearchRank(vector, search_query), target=F(link))
             .order_by("-rank")
@@ -145,7 +159,7 @@ def _postgres_search(query: str, limit: int) -> list[Hit]:
         )
         matched.append((model, text_field, where, found))
         rows += [(target, rank, where, None) for _, target, rank in found]
-    hits = _collect(rows, limit)
+    hits = _collect(rows, limit, within)
     shown = {hit.recommendation.pk: hit for hit in hits}
     for model, text_field, where, found in matched:
         best = {}
@@ -155,7 +169,7 @@ def _postgres_search(query: str, limit: int) -> list[Hit]:
         if not best:
             continue
         headlines = dict(
-            model.objects.filter(pk__in=best.values())
+            within.rows(model).filter(pk__in=best.values())
             .annotate(
                 headline=SearchHeadline(
                     text_field, search_query, config=CONFIG, start_sel=START, stop_sel=STOP,
@@ -185,7 +199,7 @@ def _snippet(text: str, terms: list[str], width: int = 90) -> SafeString:
     return _highlight(marked)
 
 
-def _plain_rows(query: str):
+def _plain_rows(query: str, within: Scope):
     terms = _terms(query)
     if not terms:
         return
@@ -193,7 +207,7 @@ def _plain_rows(query: str):
         condition = Q()
         for term in terms:
             condition &= Q(**{f"{text_field}__icontains": term})
-        matches = model.objects.filter(condition).values_list(link, text_field)[:PER_SOURCE]
+        matches = within.rows(model).filter(condition).values_list(link, text_field)[:PER_SOURCE]
         for target, text in matches:
             rank = sum(text.lower().count(t.lower()) for t in terms) / (1 + len(text) / 500)
             yield target, rank, where, _snippet(text, terms)

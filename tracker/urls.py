@@ -53,6 +53,8 @@ urlpatterns = [
     path("overview/", overview.overview, name="overview"),
     # The meeting pack (its own module)
     path("", include("tracker.pack.urls")),
+    # The public register: what has been published, for anyone, signed out
+    path("public/", include("tracker.public_urls")),
     # Setting up the council, its committees, schemes, inquiries and people (scrutiny office)
     path("setup/", include("tracker.views.setup.urls")),
 ]

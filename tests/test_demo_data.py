@@ -35,6 +35,16 @@ def test_running_load_demo_twice_changes_nothing():
     assert row_counts() == before
 
 
+def test_the_demo_committee_is_on_the_public_register_so_a_visitor_reads_it_signed_out():
+    call_command("load_demo", stdout=io.StringIO())
+    from django.test import Client
+
+    from tracker.models import Committee
+
+    assert Committee.objects.get().on_public_register
+    assert "Child Sexual Exploitation" in Client().get("/public/").content.decode()
+
+
 def test_the_demo_officer_and_cabinet_member_act_for_the_childrens_services_portfolio():
     call_command("load_demo", stdout=io.StringIO())
     from django.contrib.auth import get_user_model

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from tracker import roles
+from tracker import roles, services
 from tracker.importer import SEED_REPORT, read_report
 from tracker.models import Committee, Owner
 
@@ -50,3 +50,13 @@ def create_demo_users():
                 committee.members.add(user)
         created.append((username, role, password))
     return created
+
+
+def put_demo_committee_on_public_register():
+    """The seed committee is on the public register (/public/), switched on as the scrutiny office
+    would from the set-up pages. Running it again changes nothing."""
+    office = get_user_model().objects.get(username="scrutiny")
+    for committee in Committee.objects.filter(
+        name=read_report(SEED_REPORT)["committee"]["name"], on_public_register=False
+    ):
+        services.update_committee(committee, by=office, expected_version=None, on_public_register=True)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tracker.demo import create_demo_users
+from tracker.demo import create_demo_users, put_demo_committee_on_public_register
 from tracker.importer import SEED_REPORT, import_report, read_report
 
 
@@ -16,3 +16,5 @@ class Command(BaseCommand):
         self.stdout.write("Demo users (local use only):")
         for username, role, password in create_demo_users():
             self.stdout.write(f"  {role:<17} {username:<9} password: {password}")
+        put_demo_committee_on_public_register()
+        self.stdout.write("The committee is on the public register: /public/")

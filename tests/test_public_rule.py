@@ -90,3 +90,15 @@ def test_an_inquiry_is_public_once_one_of_its_recommendations_is(seed):
     assert not public.inquiries().exists()
     Committee.objects.update(on_public_register=True)
     assert list(public.inquiries()) == [seed]
+
+
+def test_a_correction_to_imported_history_shows_only_once_a_pack_prints_it(open_meeting):
+    update = r06().evidence_updates.order_by("position").first()
+    printed = update.text
+    services.edit_evidence(update, DRAFT, update.written_on, by=user("scrutiny"))
+    shown = public.published_text(list(public.evidence().filter(pk=update.pk)))
+    assert shown[0].public_text == printed  # the imported report printed the earlier text
+
+    services.publish_pack(open_meeting, by=user("scrutiny"))
+    shown = public.published_text(list(public.evidence().filter(pk=update.pk)))
+    assert shown[0].public_text == DRAFT

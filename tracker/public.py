@@ -134,7 +134,11 @@ def published_text(updates: list[EvidenceUpdate]) -> list[EvidenceUpdate]:
         versions.setdefault(row["id"], []).append(row)
     for update in corrected:
         until = last_printed.get(update.recommendation_id)
-        printed = [row["text"] for row in versions.get(update.pk, []) if until is None or row["history_date"] <= until]
+        history = versions.get(update.pk, [])
+        # No pack has printed it: it is public as imported history, as the imported report had it.
+        printed = [row["text"] for row in (
+            [row for row in history if row["history_date"] <= until] if until else history[:1]
+        )]
         if printed:
             update.public_text = printed[-1]
     return updates

@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header, http_date
 from django.utils.text import slugify
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -78,9 +79,14 @@ def public_page(view):
     """A register page: GET or HEAD only, answered 304 when nothing changed since the caller's
     copy, and kept by any cache for PUBLIC_CACHE_SECONDS (the same page for everyone)."""
 
-    page = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
-    page = vary_on_headers("Accept-Encoding")(page)
-    page = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)(page)
+    conditional = vary_on_headers("Accept-Encoding")(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
+
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        return response
+
     return require_safe(page)
 
 
@@ -169,7 +175,9 @@ def home(request):
     """The committees on the register, each with its inquiries and its latest published pack."""
     committees = list(
         public.committees()
-        .annotate(latest_pack_id=_latest(public.packs().filter(meeting__committee_id=OuterRef("pk")), "published_at"))
+        .annotate(latest_pack_id=Subquery(
+            public.packs().filter(meeting__committee_id=OuterRef("pk")).order_by("-published_at", "-pk").values("pk")[:1]
+        ))
         .order_by("name")
     )
     latest = _latest_packs([c.latest_pack_id for c in committees if c.latest_pack_id])

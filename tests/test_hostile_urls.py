@@ -25,9 +25,14 @@ ID_ROUTES = [
     "/meetings/{}/decisions/",
     "/portfolio/meetings/{}/proposals/",
     "/meetings/{}/cover/{}/",
+    "/public/committees/{}/",
+    "/public/inquiries/{}/",
+    "/public/recommendations/{}/",
+    "/public/packs/{}/download/",
 ]
 
-QUERY_ROUTES = ["/search/", "/recommendations/", "/meetings/", "/accounts/login/", "/", "/overview/", "/accounts/emails/"]
+QUERY_ROUTES = ["/search/", "/recommendations/", "/meetings/", "/accounts/login/", "/", "/overview/", "/accounts/emails/",
+                "/public/", "/public/search/"]
 
 ids = st.one_of(st.integers(min_value=0, max_value=10**30), st.sampled_from([2**31, 2**63, 2**63 - 1, 2**64]))
 hostile_text = st.one_of(

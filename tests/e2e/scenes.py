@@ -79,3 +79,10 @@ def round_with_r06_concluded() -> Meeting:
     pack_marked_published(meeting)
     committee_concludes_r06(meeting)
     return meeting
+
+
+def pack_published(meeting: Meeting) -> Meeting:
+    """The scrutiny office publishes the pack (version 1): on the public register once the committee is on it."""
+    services.publish_pack(meeting, by=user("scrutiny"))
+    meeting.refresh_from_db()
+    return meeting

@@ -239,6 +239,16 @@ def test_every_page_may_be_kept_by_a_shared_cache_and_never_sets_a_cookie(open_m
         assert b"csrfmiddlewaretoken" not in response.content, url
 
 
+def test_the_pages_never_read_the_session_even_without_the_cookie_guard(open_meeting, settings):
+    """The guard strips cookies from any public response; the pages do not need it: nothing in them
+    asks who is signed in (reading the session would add "Vary: Cookie")."""
+    services.publish_pack(open_meeting, by=user("scrutiny"))
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("SharedPagesMiddleware")]
+    for url, response in crawl(Client(), ["/public/", "/public/search/?q=taxi"], "/public/").items():
+        assert response["Vary"] == "Accept-Encoding", url
+        assert not response.cookies, url
+
+
 def test_a_page_unchanged_since_the_visitors_copy_is_answered_not_modified(open_meeting):
     client = Client()
     page = client.get("/public/")

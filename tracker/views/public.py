@@ -222,7 +222,7 @@ def inquiry(request, inquiry_id):
             themes.append((recommendation.theme, []))
         themes[-1][1].append(recommendation)
     return render(request, "public/inquiry.html", {"inquiry": inquiry, "themes": themes,
-                                                   "committees": {r.committee for r in recommendations}})
+                                                   "committees": sorted({r.committee for r in recommendations}, key=lambda c: c.name)})
 
 
 @public_page

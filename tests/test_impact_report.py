@@ -13,6 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import (
     CommitteeFactory,
@@ -324,3 +326,13 @@ def test_the_report_runs_as_many_queries_for_200_recommendations_as_for_20(users
     grow(committee, 10, 19)
     assert queries() == small
     assert figures_of(impact.impact(impact.Year(2016)), committee).total.made == 2 * 10 + 10 * 20
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(["committee", "year", "starts"]), value=st.one_of(
+    st.text(max_size=100), st.sampled_from(["\x00", "9" * 40, "-1", "1e9", "2015.0", " 2015", "<script>"])))
+def test_any_choice_in_the_query_string_gives_the_page_or_its_message(users, key, value):
+    response = signed_in("scrutiny").get("/impact/", {key: value})
+    assert response.status_code in (200, 400), (key, value)
+    if response.status_code == 400:
+        assert 'class="govuk-error-message"' in response.content.decode(), (key, value)

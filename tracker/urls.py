@@ -3,7 +3,7 @@ from django.urls import include, path, register_converter
 
 from tracker.converters import IdConverter
 from tracker.forms import SignInForm
-from tracker.views import bulk, cabinet, cover, emails, home, meetings, officer, overview, search, timeline
+from tracker.views import bulk, cabinet, cover, emails, home, impact, meetings, officer, overview, search, timeline
 
 register_converter(IdConverter, "id")
 
@@ -51,6 +51,10 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     # The overview of the round: the scrutiny office and committee members
     path("overview/", overview.overview, name="overview"),
+    # The annual impact report: the scrutiny office and committee members
+    path("impact/", impact.impact_report, name="impact_report"),
+    path("impact/report.pdf", impact.impact_pdf, name="impact_pdf"),
+    path("impact/report.docx", impact.impact_docx, name="impact_docx"),
     # The meeting pack (its own module)
     path("", include("tracker.pack.urls")),
     # Setting up the council, its committees, schemes, inquiries and people (scrutiny office)

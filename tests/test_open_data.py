@@ -16,6 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 from tests.factories import SubPartFactory
@@ -364,3 +366,21 @@ def test_a_csv_file_runs_as_many_queries_for_many_records_as_for_few(on_register
     grow(30)
     many, lines_many = count()
     assert many == few and lines_many > lines_few
+
+
+hostile_text = st.one_of(
+    st.text(max_size=100),
+    st.sampled_from(["\x00", "%00", "9" * 40, "-1", "1e9", "2016-02-10T00:00:00+00:00", "2016-02-10", "last",
+                     "<script>", "' OR 1=1 --"]),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(["changed_since", "page", "page_size", "committee", "inquiry", "recommendation",
+                            "meeting", "scheme", "format"]), value=hostile_text)
+@pytest.mark.parametrize("address", [*(f"{name}/" for name in LISTS), *(f"{name}.csv" for name in CSV_FILES)])
+def test_any_query_string_gives_an_answer_or_a_plain_refusal(on_register, address, key, value):
+    response = Client().get(f"/api/v1/{address}", {key: value})
+    assert response.status_code in (200, 400, 404), (address, key, value, response.status_code)
+    if response.status_code == 400:
+        assert response.json()

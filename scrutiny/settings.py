@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "tracker",
 ]
 
@@ -152,6 +154,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# The open data API (/api/v1/, tracker.api): read-only public facts for anyone, so no sign-in,
+# no session, no cookie; JSON only (machines read it; people have the public register).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Scrutiny tracking open data",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The published facts of the council's scrutiny recommendations, for anyone to read and reuse: "
+        "committees, inquiries, recommendations, meetings, evidence of progress, assessments, categories "
+        "and published meeting packs. Only what the council has published is here: evidence once a "
+        "published pack printed it, proposals once their pack is out, decisions once the committee's "
+        "decisions are recorded, and only for committees the council has put on its public register. "
+        "Lists come 100 to a page (up to 1000 with page_size). To collect only what changed, ask for "
+        "changed_since a date and time you last read. The same facts are also CSV files: "
+        "recommendations.csv, evidence.csv, assessments.csv and meetings.csv."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": False,
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from tracker import public, services
 from tracker.demo import create_demo_users
-from tracker.models import Assessment, Committee, Meeting, Recommendation
+from tracker.models import Assessment, Committee, Inquiry, Meeting, Recommendation
 
 pytestmark = pytest.mark.django_db
 DRAFT = "DRAFT-ONLY-MARKER: the training plan is still being written."
@@ -84,3 +84,12 @@ def test_a_proposal_is_public_with_the_pack_and_a_decision_once_decisions_are_re
     services.publish_pack(open_meeting, by=user("scrutiny"))
     row = public.assessments().get(pk=assessment.pk)
     assert row.proposal_public and not row.decision_public
+
+
+def test_an_inquiry_is_public_with_its_recommendations_and_a_category_with_its_scheme(seed):
+    assert not public.inquiries().exists() and not public.categories().exists()
+    Committee.objects.update(on_public_register=True)
+    assert list(public.inquiries()) == [seed]
+    assert public.categories().count() == 6
+    entering = Inquiry.objects.create(committee=Committee.objects.get(), title="Being entered")
+    assert entering not in public.inquiries()  # nothing of it is published yet

@@ -374,6 +374,8 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
     _copy_fields(current, meeting)
     if to_state == Meeting.State.EVIDENCE_OPEN:
         draft_cover_reports(current, by=by)
+    if to_state == Meeting.State.DECISIONS_RECORDED:
+        _public_facts_changed(current)
     notifications.meeting_changed(current)
     return current
 
@@ -638,6 +640,8 @@ def record_decision(
     elif existing is not None and existing.meeting_id == meeting.pk:
         # Recorded by mistake at this meeting: withdrawn; its history keeps that it was there.
         _by(existing, by).delete()
+    if meeting.state == Meeting.State.DECISIONS_RECORDED:  # a correction is public at once
+        _public_facts_changed(meeting, recommendation_id=assessment.recommendation_id)
     return warnings
 
 
@@ -924,10 +928,14 @@ def update_committee(committee: Committee, *, by, expected_version: int | None, 
     if scheme is not None and scheme.retired and scheme.pk != current.scheme_id:
         raise ValidationError({"scheme": "Choose the latest version of the scheme."})
     members = fields.pop("members", None)
+    switched = "on_public_register" in fields and fields["on_public_register"] != current.on_public_register
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
     _by(current, by).save()
+    if switched:  # everything it published appears on (or leaves) the register: harvesters see it as changed
+        for model in (Recommendation, Inquiry, Meeting):
+            model.objects.filter(committee=current).update(changed_at=current.changed_at)
     if members is not None:
         current.members.set(members)
     if scheme is not None:
@@ -1810,6 +1818,7 @@ def publish_pack(meeting: Meeting, *, by) -> Publication:
         meeting.version += 1  # a form holding the meeting from before sees it moved on
         meeting._history_user = by
         meeting.save(update_fields=["state", "version"])
+    _public_facts_changed(meeting)
     notifications.meeting_changed(meeting)
     return Publication(published, is_new=True)
 
@@ -1844,7 +1853,21 @@ def publish_supplement(meeting: Meeting, *, by) -> Publication:
         meeting=meeting, version=number + 1, supplement=True, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
         source_sha256=source_sha256, size=len(pdf), published_by=by,
     )
+    _public_facts_changed(meeting)
     return Publication(published, is_new=True)
+
+
+def _public_facts_changed(meeting: Meeting, *, recommendation_id: int | None = None) -> None:
+    """What the public register and the open data show of a meeting and its recommendations changed
+    (a pack or supplement published, decisions recorded or corrected): mark them, and their
+    inquiries, changed now, so that a harvester asking for what changed since finds them."""
+    now = timezone.now()
+    tracked = Recommendation.objects.filter(assessments__meeting=meeting)
+    if recommendation_id is not None:
+        tracked = tracked.filter(pk=recommendation_id)
+    Recommendation.objects.filter(pk__in=tracked.values("pk")).update(changed_at=now)
+    Inquiry.objects.filter(recommendations__in=tracked.values("pk")).update(changed_at=now)
+    Meeting.objects.filter(pk=meeting.pk).update(changed_at=now)
 
 
 # --- The cover report: the assessor's introduction, the scrutiny office's contact ---------

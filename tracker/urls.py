@@ -59,4 +59,6 @@ urlpatterns = [
     path("", include("tracker.pack.urls")),
     # Setting up the council, its committees, schemes, inquiries and people (scrutiny office)
     path("setup/", include("tracker.views.setup.urls")),
+    # Open data: the public facts as JSON and CSV, for anyone (tracker.api)
+    path("api/v1/", include("tracker.api.urls")),
 ]

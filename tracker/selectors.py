@@ -922,3 +922,77 @@ def latest_packs_for(user) -> list[CommitteePack]:
         .in_bulk([c.latest_pack_id for c in chosen if c.latest_pack_id])
     )
     return [CommitteePack(committee, packs.get(committee.latest_pack_id)) for committee in chosen]
+
+
+# --- The tracker as a spreadsheet (Excel and CSV downloads, export_tracker) -----------------------
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One recommendation as the tracker spreadsheet has it: plain values, nothing left to fetch."""
+
+    committee: str
+    inquiry: str
+    number: str
+    lead: str
+    sub_parts: tuple[tuple[str, str], ...]  # (label, text); a blank label is a bullet
+    footnotes: dict[int, str]
+    owners: tuple[str, ...]
+    original_timescale: str
+    original_completion_date: datetime.date | None
+    date_in_force: datetime.date | None
+    category_code: str | None
+    category_label: str | None
+    anticipated_date: datetime.date | None
+    latest_evidence_on: datetime.date | None
+    concluded_at: Meeting | None  # the meeting that concluded it
+    withdrawn_on: datetime.date | None
+
+
+# Rows fetched at a time: prefetches run once per chunk, so a tracker of up to this many
+# recommendations is read in a fixed number of queries and a larger one keeps memory flat.
+TRACKER_CHUNK = 2000
+
+
+def tracker_rows(recommendations: QuerySet[Recommendation]):
+    """Each recommendation of ``recommendations`` (filtered as the list filters them) as a
+    ``TrackerRow``, in the list's order: its committee, inquiry, text with sub-parts and
+    footnotes, owners, original and in-force dates, category in force, latest anticipated date,
+    the date of its latest evidence, and whether it was concluded or withdrawn."""
+    if "date_in_force" not in recommendations.query.annotations:
+        recommendations = with_date_in_force(recommendations)
+    latest_evidence = (
+        EvidenceUpdate.objects.filter(recommendation=OuterRef("pk"), written_on__isnull=False)
+        .order_by("-written_on").values("written_on")[:1]
+    )
+    recommendations = (
+        recommendations.annotate(
+            original_completion_date=Subquery(completion_milestone().values("due_date")[:1], output_field=DateField()),
+            latest_evidence_on=Subquery(latest_evidence, output_field=DateField()),
+        )
+        .select_related("committee", "inquiry", "conclusion__meeting")
+        .prefetch_related(
+            "sub_parts", "footnotes",
+            Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
+        )
+    )
+    for recommendation in recommendations.iterator(chunk_size=TRACKER_CHUNK):
+        conclusion = getattr(recommendation, "conclusion", None)
+        yield TrackerRow(
+            committee=recommendation.committee.name,
+            inquiry=recommendation.inquiry.title,
+            number=recommendation.number,
+            lead=recommendation.lead,
+            sub_parts=tuple((part.label, part.text) for part in recommendation.sub_parts.all()),
+            footnotes={note.number: note.text for note in recommendation.footnotes.all()},
+            owners=tuple(r.owner.name for r in recommendation.responsibilities.all()),
+            original_timescale=recommendation.original_timescale,
+            original_completion_date=recommendation.original_completion_date,
+            date_in_force=recommendation.date_in_force,
+            category_code=recommendation.current_category_code,
+            category_label=recommendation.current_category_label,
+            anticipated_date=recommendation.revised_date,
+            latest_evidence_on=recommendation.latest_evidence_on,
+            concluded_at=conclusion.meeting if conclusion else None,
+            withdrawn_on=recommendation.withdrawn_on,
+        )

@@ -20,6 +20,7 @@ import datetime
 import re
 import warnings
 from collections.abc import Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass
 from typing import IO
 
@@ -91,9 +92,8 @@ def recommendation_text(row: TrackerRow) -> str:
 
 
 def status(row: TrackerRow) -> str:
-    if row.concluded_at is not None:
-        meeting = row.concluded_at
-        return f"Concluded on {day(meeting.date)}" if meeting.date else "Concluded (meeting date not recorded)"
+    if row.concluded:
+        return f"Concluded on {day(row.concluded_on)}" if row.concluded_on else "Concluded (meeting date not recorded)"
     if row.withdrawn_on is not None:
         return f"Withdrawn on {day(row.withdrawn_on)}"
     return "Still tracked"
@@ -142,12 +142,22 @@ def write_xlsx(rows: Iterable[TrackerRow], out: IO[bytes], *, council_name: str)
         cell.font, cell.alignment = bold, wrapped
         header.append(cell)
     sheet.append(header)
+    # Each column's style worked out once and copied to its cells (openpyxl would otherwise look
+    # the style up again for every cell: most of the time a long workbook takes).
+    styles = []
+    for column in COLUMNS:
+        template = WriteOnlyCell(sheet)
+        template.alignment = wrapped if column.wrap else top
+        if column.is_date:
+            template.number_format = EXCEL_DATE
+        styles.append(template._style)
     count = 0
     for row in rows:
         count += 1
         cells = []
-        for column, value in zip(COLUMNS, values(row), strict=True):
+        for style, value in zip(styles, values(row), strict=True):
             cell = WriteOnlyCell(sheet)
+            cell._style = copy(style)
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
                 cell.value = value
@@ -156,9 +166,6 @@ def write_xlsx(rows: Iterable[TrackerRow], out: IO[bytes], *, council_name: str)
                     cell.data_type, cell.quotePrefix = "s", True
             else:
                 cell.value = value
-            if column.is_date:
-                cell.number_format = EXCEL_DATE
-            cell.alignment = wrapped if column.wrap else top
             cells.append(cell)
         sheet.append(cells)
     # A table over the header and the rows: screen readers announce the headers, Excel offers filters.

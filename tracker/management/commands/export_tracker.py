@@ -61,7 +61,7 @@ class Command(BaseCommand):
                     out.writelines(exports.csv_lines(counted))
             count = counted.count
         where = "the standard output" if output == "-" else output
-        said = f"{count} recommendation{'' if count == 1 else 's'} written to {where}."
+        said = f"{count:,} recommendation{'' if count == 1 else 's'} written to {where}."
         (self.stderr if output == "-" else self.stdout).write(said)
 
     def _filter_data(self, options) -> dict[str, str]:

@@ -325,3 +325,20 @@ def test_the_command_says_plainly_what_it_cannot_find(seed, options, message):
     with pytest.raises(CommandError) as refused:
         call_command("export_tracker", *options, stdout=io.StringIO())
     assert str(refused.value).startswith(message)
+
+
+def test_a_recommendation_concluded_at_a_meeting_without_a_date_says_so(reader):
+    from tests.factories import MeetingFactory
+    from tracker.models import Conclusion
+
+    recommendation = RecommendationFactory(number="P01")
+    meeting = MeetingFactory(committee=recommendation.committee, date=None, state="closed")
+    Conclusion.objects.create(recommendation=recommendation, meeting=meeting)
+    row, = csv_rows(reader.get("/recommendations/download.csv"))
+    assert row["Status"] == "Concluded (meeting date not recorded)"
+
+
+def test_a_filter_that_finds_nothing_gives_a_workbook_with_only_its_header(seed, reader):
+    response = reader.get("/recommendations/download.xlsx", {"status": "withdrawn"})
+    assert sheet_rows(response) == []
+    assert csv_rows(reader.get("/recommendations/download.csv", {"status": "withdrawn"})) == []

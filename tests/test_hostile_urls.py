@@ -27,7 +27,8 @@ ID_ROUTES = [
     "/meetings/{}/cover/{}/",
 ]
 
-QUERY_ROUTES = ["/search/", "/recommendations/", "/meetings/", "/accounts/login/", "/", "/overview/", "/accounts/emails/"]
+QUERY_ROUTES = ["/search/", "/recommendations/", "/recommendations/download.xlsx", "/recommendations/download.csv",
+                "/meetings/", "/accounts/login/", "/", "/overview/", "/accounts/emails/"]
 
 ids = st.one_of(st.integers(min_value=0, max_value=10**30), st.sampled_from([2**31, 2**63, 2**63 - 1, 2**64]))
 hostile_text = st.one_of(

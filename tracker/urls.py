@@ -47,6 +47,10 @@ urlpatterns = [
     path("meetings/<id:meeting_id>/cover/<id:inquiry_id>/", cover.cover_report, name="cover_report"),
     # Everyone reads
     path("recommendations/", timeline.recommendation_list, name="recommendation_list"),
+    path("recommendations/download.xlsx", timeline.recommendation_download, {"extension": "xlsx"},
+         name="recommendations_xlsx"),
+    path("recommendations/download.csv", timeline.recommendation_download, {"extension": "csv"},
+         name="recommendations_csv"),
     path("recommendations/<id:recommendation_id>/", timeline.timeline, name="timeline"),
     path("search/", search.search, name="search"),
     # The overview of the round: the scrutiny office and committee members

@@ -391,9 +391,11 @@ def queries(client, url) -> int:
     return len(captured)
 
 
-def test_the_timeline_and_the_officers_page_run_the_same_queries_with_one_file_or_many(meeting, media):
+def test_the_timeline_the_officers_page_and_the_update_form_run_the_same_queries_with_one_file_or_many(
+    meeting, media
+):
     officer = signed_in("officer")
-    pages = [f"/recommendations/{r06().pk}/", f"/my-recommendations/meetings/{meeting.pk}/"]
+    pages = [f"/recommendations/{r06().pk}/", f"/my-recommendations/meetings/{meeting.pk}/", add_url(meeting)]
     attach_with_service(meeting)
     with_one = [queries(officer, url) for url in pages]
     for number in range(4):

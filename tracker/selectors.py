@@ -425,7 +425,9 @@ def recommendation_with_owners(queryset: QuerySet[Recommendation] | None = None)
         "footnotes",
         Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
         Prefetch("milestones", queryset=Milestone.objects.prefetch_related("date_changes")),
-        Prefetch("evidence_updates", queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH)),
+        Prefetch(
+            "evidence_updates", queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH).prefetch_related("attachments")
+        ),
     )
 
 

@@ -194,6 +194,18 @@ def test_a_file_needs_words_saying_what_it_is(meeting, media):
     assert not EvidenceUpdate.objects.filter(text=WORDS).exists()
 
 
+def test_words_about_a_file_without_the_file_ask_for_it(meeting, media):
+    prefix = f"r{r06().pk}"
+    response = signed_in("officer").post(add_url(meeting), {
+        **evidence_fields(prefix, WORDS), f"{prefix}-attachment_description": "Training register",
+    })
+    assert response.status_code == 400
+    assert field_errors(response) == [
+        "Select the file to attach (again, if you chose it before), or clear “What it is or shows”"
+    ]
+    assert not EvidenceUpdate.objects.filter(text=WORDS).exists()
+
+
 def test_an_update_without_a_file_is_added_as_before(meeting, media):
     response = signed_in("officer").post(add_url(meeting), evidence_fields(f"r{r06().pk}", WORDS))
     assert response.status_code == 302

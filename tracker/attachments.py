@@ -36,6 +36,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 WRONG_TYPE = "The file must be a PDF, a Word document or an image (PNG, JPEG or GIF)"
 EMPTY = "The selected file is empty"
 CHOOSE = "Select a file to attach"
+CHOOSE_AGAIN = "Select the file to attach (again, if you chose it before), or clear “What it is or shows”"
 DESCRIBE = "Enter what the file is or shows"
 
 TYPE_NAMES = {

@@ -202,6 +202,9 @@ class EvidenceForm(GovukForm):
         if "attachment" not in self.fields:
             return cleaned
         uploaded = cleaned.get("attachment")
+        if not uploaded and cleaned.get("attachment_description") and "attachment" not in self.errors:
+            # A browser never keeps a chosen file when the page comes back with an error.
+            self.add_error("attachment", attachments.CHOOSE_AGAIN)
         if uploaded:
             try:
                 attachments.check(uploaded)

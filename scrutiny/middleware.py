@@ -77,6 +77,27 @@ class UnreadableFormMiddleware:
         return _urlencoded_is_utf8(body)
 
 
+class PublicResponsesMiddleware:
+    """A response a shared cache may keep (``Cache-Control: public``) carries no cookie and does
+    not vary by cookie, whoever asked for it: a proxy must never hand one person's session to
+    another. Listed before the session and CSRF middleware, so it sees what they added."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "public" in {part.strip() for part in response.get("Cache-Control", "").lower().split(",")}:
+            response.cookies.clear()
+            if response.has_header("Vary"):
+                kept = [v.strip() for v in response["Vary"].split(",") if v.strip().lower() != "cookie"]
+                if kept:
+                    response["Vary"] = ", ".join(kept)
+                else:
+                    del response["Vary"]
+        return response
+
+
 class PrivatePagesMiddleware:
     """Pages for a signed-in person are kept by no cache, shared or the browser's own.
 
@@ -91,6 +112,7 @@ class PrivatePagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        # Cache-Control first: a response that says its own does not touch the session.
+        if user is not None and not response.has_header("Cache-Control") and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
         return response

@@ -7,6 +7,7 @@
 | "my portfolio" (assessor's page)      | –         | yes            | –                | –               |
 | add evidence                          | own owners| own owners     | –                | any             |
 | correct evidence                      | own, for own owners | own, for own owners | –    | any             |
+| attach a file to evidence (as correcting it) | own, for own owners | own, for own owners | – | any  |
 | propose a category                    | –         | own owners (1) | –                | on the owners' behalf |
 | write the cover report's introduction | –         | own inquiries (1) | –             | on their behalf |
 | the cover report's contact officer    | –         | –              | –                | yes             |

@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
@@ -277,7 +278,7 @@ def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
             ),
             Prefetch(
                 "recommendation__evidence_updates",
-                queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH),
+                queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH).prefetch_related("attachments"),
             ),
             Prefetch(
                 "recommendation__assessments",
@@ -424,7 +425,9 @@ def recommendation_with_owners(queryset: QuerySet[Recommendation] | None = None)
         "footnotes",
         Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
         Prefetch("milestones", queryset=Milestone.objects.prefetch_related("date_changes")),
-        Prefetch("evidence_updates", queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH)),
+        Prefetch(
+            "evidence_updates", queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH).prefetch_related("attachments")
+        ),
     )
 
 
@@ -533,6 +536,7 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
     )
     order = {m.pk: index for index, m in enumerate(meetings)}
     updates = list(recommendation.evidence_updates.all())
+    prefetch_related_objects(updates, "attachments")
     versions = {}
     for version in (
         EvidenceUpdate.history.filter(id__in=[u.pk for u in updates])

@@ -26,7 +26,7 @@ from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker import categories, cycle, notifications, permissions, roles, selectors
+from tracker import attachments, categories, cycle, notifications, permissions, roles, selectors
 from tracker import text as texts
 from tracker.models import (
     Assessment,
@@ -37,6 +37,7 @@ from tracker.models import (
     Council,
     CoverReport,
     DateChange,
+    EvidenceAttachment,
     EvidenceUpdate,
     ExecutiveResponse,
     Inquiry,
@@ -567,6 +568,61 @@ def edit_evidence(
     current.written_on = written_on
     _by(current, by).save()
     return current
+
+
+@transaction.atomic
+def add_attachment(update: EvidenceUpdate, uploaded_file, description: str, *, by) -> EvidenceAttachment:
+    """An officer (or the scrutiny office on their behalf) attaches a document or image to an update.
+
+    Who may: whoever may correct the update (its author, the scrutiny office). When: while
+    the update can still be corrected (a meeting is collecting evidence for its
+    recommendation), or, for an update received after the pack was published, while that
+    pack is the latest (tracker.cycle). The file's type is read from its content and its
+    size limited (tracker.attachments). Append-only: an attachment is never changed or
+    removed. The same file sent twice with the same form (a retry) is attached once.
+    """
+    permissions.ensure(by, "edit_evidence", update)
+    meeting, action = attachment_meeting(update)
+    if meeting is None:
+        raise ValidationError(
+            f"No meeting is collecting evidence for {update.recommendation} now, so nothing can be attached to "
+            "its evidence. Add a new update when the next meeting opens for evidence.",
+            code="cycle",
+        )
+    _require(meeting, action)
+    checked = attachments.check(uploaded_file)
+    description = attachments.check_description(description)
+    already = update.attachments.filter(sha256=checked.sha256, name=checked.name, description=description).first()
+    if already is not None:
+        return already
+    attachment = EvidenceAttachment(
+        evidence=update, name=checked.name, description=description, content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, uploaded_by=by,
+    )
+    uploaded_file.seek(0)
+    # The storage chooses the stored name (models.attachment_path: random, never the uploader's).
+    attachment.file.save(checked.name, uploaded_file, save=False)
+    try:
+        attachment.save()
+    except BaseException:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+def attachment_meeting(update: EvidenceUpdate) -> tuple[Meeting | None, str]:
+    """The meeting whose state lets files be attached to the update now, and the action it allows."""
+    meeting = evidence_meeting(update)
+    if meeting is not None:
+        return meeting, "edit_evidence"
+    if update.received_after_id and update.for_meeting_id:
+        late_meeting = Meeting.objects.get(pk=update.for_meeting_id)
+        latest = late_meeting.published_packs.filter(supplement=False).order_by("-version").values_list(
+            "pk", flat=True
+        ).first()
+        if cycle.allows(late_meeting, "add_late_evidence") and latest == update.received_after_id:
+            return late_meeting, "add_late_evidence"
+    return None, ""
 
 
 # --- The cabinet member proposes, the committee decides -----------------------------------

@@ -3,7 +3,20 @@ from django.urls import include, path, register_converter
 
 from tracker.converters import IdConverter
 from tracker.forms import SignInForm
-from tracker.views import bulk, cabinet, cover, emails, home, impact, meetings, officer, overview, search, timeline
+from tracker.views import (
+    attachments,
+    bulk,
+    cabinet,
+    cover,
+    emails,
+    home,
+    impact,
+    meetings,
+    officer,
+    overview,
+    search,
+    timeline,
+)
 
 register_converter(IdConverter, "id")
 
@@ -30,6 +43,9 @@ urlpatterns = [
         name="add_late_evidence",
     ),
     path("evidence/<id:update_id>/correct/", officer.edit_evidence, name="edit_evidence"),
+    path("evidence/<id:update_id>/attach/", attachments.attach_to_evidence, name="attach_to_evidence"),
+    path("attachments/<id:attachment_id>/", attachments.download, name="attachment"),
+    path("public/attachments/<id:attachment_id>/", attachments.public_download, name="public_attachment"),
     # Cabinet members
     path("portfolio/", cabinet.cabinet_home, name="cabinet_home"),
     path("portfolio/meetings/<id:meeting_id>/", cabinet.cabinet_meeting, name="cabinet_meeting"),

@@ -375,6 +375,17 @@ def test_the_pack_lists_the_file_under_the_evidence_it_belongs_to(meeting, media
     assert f"{WORDS} Attached: Training register, June 2016 (PDF, 1 KB)" in printed
 
 
+def test_the_word_pack_lists_the_file_under_the_evidence_it_belongs_to(meeting, media):
+    from docx import Document
+
+    from tracker.pack.docx import build_pack_docx
+
+    attach_with_service(meeting)
+    paragraphs = [p.text for p in Document(io.BytesIO(build_pack_docx(meeting))).paragraphs]
+    attached = paragraphs.index("Attached: Training register, June 2016 (PDF, 1 KB)")
+    assert WORDS in paragraphs[attached - 1]
+
+
 def test_building_the_pack_runs_the_same_queries_with_and_without_attachments(meeting, media):
     from tracker.pack.context import pack_for
     from tracker.pack.render import render_pack_html

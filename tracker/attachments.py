@@ -63,6 +63,12 @@ def size_in_words(size: int) -> str:
     return f"{megabytes:.1f} MB".replace(".0 MB", " MB")
 
 
+def described(attachment) -> str:
+    """"Minutes of the board (PDF, 240 KB)": how the packs name an attached file under its update."""
+    return (f"{attachment.description or attachment.name} "
+            f"({type_in_words(attachment.content_type)}, {size_in_words(attachment.size)})")
+
+
 def too_large_message() -> str:
     return f"The file must be smaller than {size_in_words(max_bytes())}"
 

@@ -30,6 +30,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from tracker import cycle
+from tracker.attachments import described
 from tracker.models import Meeting
 from tracker.pack.context import Pack, PackRecommendation, PackReport, Supplement, pack_for, supplement_for
 from tracker.templatetags.pack_tags import FOOTNOTE_MARKER, evidence_blocks, link_segments
@@ -107,6 +108,7 @@ def supplement_docx(supplement: Supplement) -> bytes:
                 by = f" by {update.author.get_full_name() or update.author.get_username()}"
             writer.paragraph(f"Written {long_date(update.written_on)}{by}.")
             writer.evidence(update.text)
+            writer.attachments(update)
     return writer.save()
 
 
@@ -268,6 +270,7 @@ class _PackReportWriter:
                 w.paragraph(f"Written {long_date(update.written_on)}, after the evidence deadline of "
                             f"{long_date(update.for_meeting.evidence_deadline)}.", italic=True)
             w.evidence(update.text)
+            w.attachments(update)
         if not item.evidence:
             w.paragraph("No evidence of progress has been recorded.")
 
@@ -342,6 +345,11 @@ class _Writer:
         if text:
             self.lines(paragraph, text, italic=italic)
         return paragraph
+
+    def attachments(self, update):
+        """"Attached: …" under an update, as the HTML pack lists its files (the files themselves are not in it)."""
+        for attachment in update.attachments.all():
+            self.paragraph(f"Attached: {described(attachment)}")
 
     def heading(self, text: str, level: int):
         return self._starts(self.document.add_paragraph(text, style=f"Heading {level}"))

@@ -354,6 +354,22 @@ def test_a_file_attached_after_the_pack_was_published_is_not_public(meeting, med
     assert Client().get(f"/public/attachments/{attachment.pk}/").status_code == 404
 
 
+def test_the_open_data_lists_a_published_file_with_its_evidence_and_nothing_before(meeting, media):
+    attachment = attach_with_service(meeting)
+
+    def listed():
+        evidence = Client().get(f"/api/v1/evidence/?recommendation={r06().pk}&page_size=1000").json()["results"]
+        return [file for update in evidence for file in update["attachments"]]
+
+    assert listed() == []
+    services.publish_pack(meeting, by=user("scrutiny"))
+    [file] = listed()
+    assert file["description"] == "Training register, June 2016"
+    assert file["content_type"] == "application/pdf"
+    assert file["download"].endswith(f"/public/attachments/{attachment.pk}/")
+    assert Client().get(file["download"]).status_code == 200
+
+
 def test_a_committee_off_the_register_keeps_its_files_private(meeting, media):
     attachment = attach_with_service(meeting)
     services.publish_pack(meeting, by=user("scrutiny"))

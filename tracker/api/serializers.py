@@ -20,6 +20,7 @@ from tracker.models import (
     Assessment,
     Category,
     Committee,
+    EvidenceAttachment,
     EvidenceUpdate,
     Footnote,
     Inquiry,
@@ -222,6 +223,23 @@ def evidence_heading(update: EvidenceUpdate) -> str | None:
     return None
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    description = serializers.SerializerMethodField(help_text="What it is or shows.")
+    download = serializers.SerializerMethodField(help_text="Where the file is served.")
+
+    class Meta:
+        model = EvidenceAttachment
+        fields = ["name", "description", "content_type", "size", "sha256", "download"]
+
+    def get_description(self, attachment) -> str:
+        return attachment.description or attachment.name
+
+    def get_download(self, attachment) -> str:
+        path = reverse("public_attachment", args=[attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
 class EvidenceSerializer(_Linking):
     url = _identity("evidence")
     recommendation = _link("recommendation")
@@ -232,11 +250,16 @@ class EvidenceSerializer(_Linking):
         "pack prints it)."
     )
 
+    attachments = AttachmentSerializer(
+        source="public_attachments", many=True, read_only=True,
+        help_text="The files attached to it that a published pack listed.",
+    )
+
     class Meta:
         model = EvidenceUpdate
         list_serializer_class = PublishedTextList
         fields = ["id", "url", "recommendation", "recommendation_id", "recommendation_number", "written_on",
-                  "heading", "text"]
+                  "heading", "text", "attachments"]
 
     @extend_schema_field(NULLABLE_TEXT)
     def get_heading(self, update):

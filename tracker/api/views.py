@@ -235,6 +235,7 @@ class EvidenceViewSet(PublicViewSet):
         return (
             public.evidence()
             .select_related("recommendation", "following_meeting", "received_after")
+            .prefetch_related(Prefetch("attachments", queryset=public.attachments(), to_attr="public_attachments"))
             .order_by("pk")
         )
 

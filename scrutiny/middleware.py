@@ -78,6 +78,27 @@ class UnreadableFormMiddleware:
         return _urlencoded_is_utf8(body)
 
 
+class PublicResponsesMiddleware:
+    """A response a shared cache may keep (``Cache-Control: public``) carries no cookie and does
+    not vary by cookie, whoever asked for it: a proxy must never hand one person's session to
+    another. Listed before the session and CSRF middleware, so it sees what they added."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "public" in {part.strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}:
+            response.cookies.clear()
+            if response.has_header("Vary"):
+                kept = [v.strip() for v in cc_delim_re.split(response["Vary"]) if v.strip().lower() != "cookie"]
+                if kept:
+                    response["Vary"] = ", ".join(kept)
+                else:
+                    del response["Vary"]
+        return response
+
+
 class PrivatePagesMiddleware:
     """Pages for a signed-in person are kept by no cache, shared or the browser's own.
 
@@ -94,32 +115,7 @@ class PrivatePagesMiddleware:
         if response.has_header("Cache-Control"):
             return response  # without asking who is signed in: a public page never reads the session
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # Cache-Control first: a response that says its own does not touch the session.
+        if user is not None and not response.has_header("Cache-Control") and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
-        return response
-
-
-class SharedPagesMiddleware:
-    """A response any cache may keep (``Cache-Control: public``) is the same for everyone, so it
-    carries no cookie and does not vary by cookie.
-
-    The public register's pages never read the session, but a signed-in member of staff who
-    opens one still sends their session cookie, and with SESSION_SAVE_EVERY_REQUEST Django
-    would send it back: a shared cache must never keep (and hand out) someone's session.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        directives = {d.strip().lower() for d in cc_delim_re.split(response.get("Cache-Control", ""))}
-        if "public" in directives:
-            response.cookies.clear()
-            if response.has_header("Vary"):
-                kept = [v.strip() for v in cc_delim_re.split(response["Vary"]) if v.strip().lower() != "cookie"]
-                if kept:
-                    response["Vary"] = ", ".join(kept)
-                else:
-                    del response["Vary"]
         return response

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "tracker",
 ]
 
@@ -50,8 +52,8 @@ MIDDLEWARE = [
     # WhiteNoise serves the collected static files from gunicorn: no separate web server needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Outside the session: a page any cache may keep (the public register) carries no cookie.
-    "scrutiny.middleware.SharedPagesMiddleware",
+    # Responses a proxy may keep (the public register's) go out without cookies.
+    "scrutiny.middleware.PublicResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,8 +142,37 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# Files attached to evidence are kept through Django's storage API: in MEDIA_ROOT by default,
+# or, with ATTACHMENTS_S3_BUCKET set, in an S3-compatible bucket (django-storages), kept
+# private and handed out through short-lived signed addresses.
+ATTACHMENTS_S3_BUCKET = env("ATTACHMENTS_S3_BUCKET", default="")
+if ATTACHMENTS_S3_BUCKET:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env("ATTACHMENTS_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# The largest file that may be attached (bytes); the form says it in words ("smaller than 10 MB").
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# An upload above this is written to a temporary file instead of held in memory; the rest of a
+# form (its fields, not its files) may be at most DATA_UPLOAD_MAX_MEMORY_SIZE.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -154,6 +185,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# The open data API (/api/v1/, tracker.api): read-only public facts for anyone, so no sign-in,
+# no session, no cookie; JSON only (machines read it; people have the public register).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Scrutiny tracking open data",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The published facts of the council's scrutiny recommendations, for anyone to read and reuse: "
+        "committees, inquiries, recommendations, meetings, evidence of progress, assessments, categories "
+        "and published meeting packs. Only what the council has published is here: evidence once a "
+        "published pack printed it, proposals once their pack is out, decisions once the committee's "
+        "decisions are recorded, and only for committees the council has put on its public register. "
+        "Lists come 100 to a page (up to 1000 with page_size). To collect only what changed, ask for "
+        "changed_since a date and time you last read. The same facts are also CSV files: "
+        "recommendations.csv, evidence.csv, assessments.csv and meetings.csv."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": False,
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

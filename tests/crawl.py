@@ -2,7 +2,7 @@
 
 ``crawl(client, start_urls, prefix)`` fetches each start URL with the Django test client,
 then every URL under ``prefix`` it finds: the hrefs of an HTML page, and in a JSON answer
-the "next" links and every "url"-like string value. Breadth first, each URL once; returns
+the "next" links, every "url"-like value and every absolute address (an API's links to its records). Breadth first, each URL once; returns
 {url: response} in the order they were fetched. Used by the public register's tests
 (/public/) and the open data's (/api/v1/).
 """
@@ -34,7 +34,9 @@ def _json_links(value, key: str = "") -> list[str]:
         return [link for k, v in value.items() for link in _json_links(v, k)]
     if isinstance(value, list):
         return [link for item in value for link in _json_links(item, key)]
-    if isinstance(value, str) and (key in ("next", "previous") or key == "url" or key.endswith("_url")):
+    if isinstance(value, str) and (
+        key in ("next", "previous", "url") or key.endswith("_url") or value.startswith(("http://", "https://"))
+    ):
         return [value]
     return []
 

@@ -158,7 +158,7 @@ def test_the_file_says_what_it_is_its_schema_and_how_many_rows_it_holds(tmp_path
     assert abs(datetime.datetime.fromisoformat(header["exported_at"]) - timezone.now()) < datetime.timedelta(minutes=1)
     applied = MigrationRecorder.Migration.objects.values_list("app", "name")
     assert {(app, name) for app, names in header["schema"].items() for name in names} == set(applied)
-    assert end == {"end": "scrutiny-tracker-backup", "objects": len(lines) - 2, "models": end["models"]}
+    assert end == {"end": "scrutiny-tracker-backup", "objects": len(lines) - 2, "models": end["models"], "files": 0}
     assert {label: n for label, n in end["models"].items() if n} == {
         label: len(rows) for label, rows in before.items() if rows
     }

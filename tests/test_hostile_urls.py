@@ -31,8 +31,8 @@ ID_ROUTES = [
     "/public/packs/{}/download/",
 ]
 
-QUERY_ROUTES = ["/search/", "/recommendations/", "/meetings/", "/accounts/login/", "/", "/overview/", "/accounts/emails/",
-                "/public/", "/public/search/"]
+QUERY_ROUTES = ["/search/", "/recommendations/", "/recommendations/download.xlsx", "/recommendations/download.csv",
+                "/meetings/", "/accounts/login/", "/", "/overview/", "/accounts/emails/", "/public/", "/public/search/"]
 
 ids = st.one_of(st.integers(min_value=0, max_value=10**30), st.sampled_from([2**31, 2**63, 2**63 - 1, 2**64]))
 hostile_text = st.one_of(

@@ -243,7 +243,7 @@ def test_the_pages_never_read_the_session_even_without_the_cookie_guard(open_mee
     """The guard strips cookies from any public response; the pages do not need it: nothing in them
     asks who is signed in (reading the session would add "Vary: Cookie")."""
     services.publish_pack(open_meeting, by=user("scrutiny"))
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("SharedPagesMiddleware")]
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("PublicResponsesMiddleware")]
     for url, response in crawl(Client(), ["/public/", "/public/search/?q=taxi"], "/public/").items():
         assert response["Vary"] == "Accept-Encoding", url
         assert not response.cookies, url

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from tracker import public, services
 from tracker.demo import create_demo_users
-from tracker.models import Assessment, Committee, Meeting, Recommendation
+from tracker.models import Assessment, Committee, Inquiry, Meeting, Recommendation
 
 pytestmark = pytest.mark.django_db
 DRAFT = "DRAFT-ONLY-MARKER: the training plan is still being written."
@@ -86,10 +86,13 @@ def test_a_proposal_is_public_with_the_pack_and_a_decision_once_decisions_are_re
     assert row.proposal_public and not row.decision_public
 
 
-def test_an_inquiry_is_public_once_one_of_its_recommendations_is(seed):
-    assert not public.inquiries().exists()
+def test_an_inquiry_is_public_with_its_recommendations_and_a_category_with_its_scheme(seed):
+    assert not public.inquiries().exists() and not public.categories().exists()
     Committee.objects.update(on_public_register=True)
     assert list(public.inquiries()) == [seed]
+    assert public.categories().count() == 6
+    entering = Inquiry.objects.create(committee=Committee.objects.get(), title="Being entered")
+    assert entering not in public.inquiries()  # nothing of it is published yet
 
 
 def test_a_correction_to_imported_history_shows_only_once_a_pack_prints_it(open_meeting):

@@ -27,6 +27,7 @@ from tracker.models import (
     Conclusion,
     CoverReport,
     DateChange,
+    EvidenceAttachment,
     EvidenceUpdate,
     Footnote,
     Inquiry,
@@ -375,6 +376,21 @@ class EvidenceUpdateAdmin(ReadOnly, HistoryAdmin):
     @admin.display(description="Correct it on")
     def page(self, obj):
         return _link(reverse("timeline", args=[obj.recommendation_id]) + f"#evidence-{obj.pk}", "its timeline")
+
+
+@admin.register(EvidenceAttachment)
+class EvidenceAttachmentAdmin(ReadOnly, admin.ModelAdmin):
+    """Files are attached on the officer's pages and never changed or removed."""
+
+    list_display = ["name", "description", "evidence", "content_type", "size", "uploaded_by", "uploaded_at", "download"]
+    list_select_related = ["evidence__recommendation", "uploaded_by"]
+    search_fields = ["name", "description", "evidence__recommendation__number"]
+    readonly_fields = ["download"]
+    exclude = ["file"]
+
+    @admin.display(description="File")
+    def download(self, obj):
+        return _link(reverse("attachment", args=[obj.pk]), "download")
 
 
 @admin.register(Assessment)

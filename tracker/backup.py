@@ -8,24 +8,32 @@ The file is JSON Lines, gzipped when its name ends ``.gz``:
   "fields": {…}}``), models in dependency order, foreign keys to users, groups, permissions
   and content types by natural key, every non-ASCII and control character escaped, so any
   text a database holds comes back byte for byte;
-- the last line: ``{"end": "scrutiny-tracker-backup", "objects": 1133, "models": {label: rows}}``,
-  so a copy that was cut short is refused.
+- after the rows, the bytes of every file attached to evidence (``EvidenceAttachment``), each
+  in lines of ``{"file": <its name in the storage>, "data": <up to 512 KB, base64>}``, one file
+  after another, so neither the export nor the restore holds a whole file in memory;
+- the last line: ``{"end": "scrutiny-tracker-backup", "objects": 1133, "models": {label: rows},
+  "files": 2}``, so a copy that was cut short is refused.
 
 Content types and permissions are not exported: ``migrate`` rebuilds them from the schema.
 Sessions are not exported either: they are disposable, and a restore ends them all.
 
 A restore reads the whole file and refuses it, changing nothing, unless it is this format,
 holds rows (and at least one user), comes from a database with exactly this database's
-migrations, and every line names a model of this app with the fields it has. Only then
-does it replace every row, in one transaction.
+migrations, every line names a model of this app with the fields it has, and every
+attachment's file is there with the SHA-256 its row records. Only then does it replace every
+row, in one transaction, and write the files back through the storage under the same names.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import gzip
+import hashlib
 import json
 import os
+import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -37,6 +45,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.files import File
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -56,6 +65,9 @@ DISPOSABLE = {"sessions.session"}
 
 # Rows read from the database at a time: the export's memory does not grow with the database.
 CHUNK_SIZE = 500
+# An attached file's bytes per line (before base64).
+FILE_CHUNK = 512 * 1024
+ATTACHMENT = "tracker.evidenceattachment"
 # The header is a few kilobytes; a first line longer than this is not one.
 HEADER_LIMIT = 1_000_000
 NOTHING_CHANGED = "Nothing was changed."
@@ -81,6 +93,7 @@ class Backup:
     exported_at: datetime.datetime | None
     schema: dict[str, list[str]]
     rows: dict[str, int] = field(default_factory=dict)
+    files: int = 0
 
     @property
     def total(self) -> int:
@@ -99,6 +112,8 @@ class Backup:
                 opts = apps.get_model(label)._meta
                 name = opts.verbose_name if count == 1 else opts.verbose_name_plural
                 lines.append(f"{count:>9,}  {name}")
+        if self.files:
+            lines.append(f"{self.files:>9,}  {'attached file' if self.files == 1 else 'attached files'}")
         return lines
 
 
@@ -181,7 +196,9 @@ def export_everything(path: Path, *, using: str = DEFAULT_DB_ALIAS, chunk_size: 
                     rows, stream=handle, use_natural_foreign_keys=True, cls=_ExactEncoder, ensure_ascii=True
                 )
                 backup.rows[model._meta.label_lower] = rows.count
-            _write_line(handle, {"end": FORMAT, "objects": backup.total, "models": backup.rows})
+            backup.files = _write_files(handle, using)
+            _write_line(handle, {"end": FORMAT, "objects": backup.total, "models": backup.rows,
+                                 "files": backup.files})
         os.replace(partial, path)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -190,6 +207,37 @@ def export_everything(path: Path, *, using: str = DEFAULT_DB_ALIAS, chunk_size: 
         partial.unlink(missing_ok=True)
         raise
     return backup
+
+
+def _attachment_model():
+    return apps.get_model(ATTACHMENT)
+
+
+def _write_files(handle, using: str) -> int:
+    """The bytes of every attached file, read through the storage in chunks; how many files."""
+    model = _attachment_model()
+    storage = model._meta.get_field("file").storage
+    count = 0
+    for name, label in model._base_manager.using(using).order_by("pk").values_list("file", "name").iterator():
+        try:
+            stored = storage.open(name, "rb")
+        except (FileNotFoundError, OSError) as error:
+            raise BackupRefused(
+                f"The attached file “{label}” ({name}) is missing from the file storage, so a backup would not "
+                f"hold it. Nothing was exported."
+            ) from error
+        with stored:
+            first = True
+            while True:
+                chunk = stored.read(FILE_CHUNK)
+                if not chunk and not first:
+                    break
+                _write_line(handle, {"file": name, "data": base64.b64encode(chunk).decode("ascii")})
+                first = False
+                if not chunk:
+                    break
+        count += 1
+    return count
 
 
 class _Counted:
@@ -344,6 +392,8 @@ def check_backup(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> Backup:
     counts: Counter[str] = Counter()
     backup = end = None
     last = 0
+    recorded: dict[str, str] = {}  # an attachment's file name -> the SHA-256 its row records
+    digests: dict[str, object] = {}  # a file in the backup -> the SHA-256 of its bytes
     for number, line in _lines(path):
         last = number
         if backup is None:
@@ -359,10 +409,17 @@ def check_backup(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> Backup:
         if isinstance(data, dict) and data.get("end") == FORMAT:
             end = data
             continue
+        if isinstance(data, dict) and "file" in data and "model" not in data:
+            problem = _problem_with_file_line(data, digests)
+            if problem:
+                raise BackupRefused(f"Line {number} of {name} {problem}: the file is damaged. {NOTHING_CHANGED}")
+            continue
         problem = _problem_with_row(data, models, expected)
         if problem:
             raise BackupRefused(f"Line {number} of {name} {problem}: the file is damaged. {NOTHING_CHANGED}")
         counts[data["model"]] += 1
+        if data["model"] == ATTACHMENT:
+            recorded[str(data["fields"].get("file"))] = str(data["fields"].get("sha256"))
 
     if end is None:
         if not counts:
@@ -382,8 +439,45 @@ def check_backup(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> Backup:
     if not counts[get_user_model()._meta.label_lower]:
         raise BackupRefused(f"{name} holds no user accounts, so nobody could sign in after restoring it. "
                             f"{NOTHING_CHANGED}")
+    _check_files(name, recorded, digests, end)
     backup.rows = {label: counts[label] for label in models if counts[label]}
+    backup.files = len(digests)
     return backup
+
+
+def _safe_file_name(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return bool(name) and not name.startswith("/") and ".." not in parts and "\x00" not in name
+
+
+def _problem_with_file_line(data: dict, digests: dict) -> str | None:
+    """Why a line is not part of an attached file's bytes (None when it is); its bytes are hashed."""
+    file_name, encoded = data.get("file"), data.get("data")
+    if not isinstance(file_name, str) or not isinstance(encoded, str) or not _safe_file_name(file_name):
+        return "is not part of an attached file"
+    try:
+        chunk = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return f"holds bytes of the attached file {_shown(file_name)} that cannot be read"
+    digests.setdefault(file_name, hashlib.sha256()).update(chunk)
+    return None
+
+
+def _check_files(name: str, recorded: dict[str, str], digests: dict, end: dict) -> None:
+    """Every attachment's file is in the backup, with the bytes its checksum says, and nothing else is."""
+    for file_name, sha256 in recorded.items():
+        if file_name not in digests:
+            raise BackupRefused(f"{name} does not hold the attached file {_shown(file_name)}: the file is damaged "
+                                f"or was cut short. {NOTHING_CHANGED}")
+        if digests[file_name].hexdigest() != sha256:
+            raise BackupRefused(f"{name} holds the attached file {_shown(file_name)} with bytes that do not match "
+                                f"its checksum: the file is damaged or was edited. {NOTHING_CHANGED}")
+    if extra := set(digests) - set(recorded):
+        raise BackupRefused(f"{name} holds the file {_shown(sorted(extra)[0])}, which no attachment names: the file "
+                            f"is damaged or was edited. {NOTHING_CHANGED}")
+    if end.get("files", 0) != len(digests):
+        raise BackupRefused(f"{name} holds {len(digests):,} attached files but its end line counts "
+                            f"{_shown(end.get('files'))}: the file is damaged. {NOTHING_CHANGED}")
 
 
 def _problem_with_row(data, models, expected) -> str | None:
@@ -439,6 +533,8 @@ def restore_everything(
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(statement)
+            # Last, so a refused row writes no file; a file that cannot be written rolls the rows back.
+            _restore_files(path)
     except (DatabaseError, DeserializationError, ObjectDoesNotExist, ValidationError, ValueError, TypeError,
             LookupError) as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
@@ -447,6 +543,42 @@ def restore_everything(
             f"or was edited. {NOTHING_CHANGED}"
         ) from error
     return backup
+
+
+def _restore_files(path: Path) -> None:
+    """Write every attached file back through the storage under the name its row has (each
+    spooled to a temporary file as its lines are read, then saved)."""
+    storage = _attachment_model()._meta.get_field("file").storage
+    current, spool = None, None
+
+    def save():
+        spool.seek(0)
+        if storage.exists(current):
+            storage.delete(current)
+        stored = storage.save(current, File(spool, name=current))
+        if stored != current:
+            raise BackupRefused(f"The file storage kept the attached file {current} as {stored}. {NOTHING_CHANGED}")
+        spool.close()
+
+    try:
+        for number, line in _lines(path):
+            if number == 1 or not line.startswith(b'{"file"'):
+                continue
+            data = _parse(line)
+            if not isinstance(data, dict) or "model" in data or "file" not in data:
+                continue
+            if data["file"] != current:
+                if spool is not None:
+                    save()
+                current, spool = data["file"], tempfile.SpooledTemporaryFile(max_size=FILE_CHUNK * 4)
+            spool.write(base64.b64decode(data["data"]))
+        if spool is not None:
+            save()
+    except OSError as error:
+        raise BackupRefused(
+            f"An attached file could not be written to the file storage ({error.strerror or error}). "
+            f"{NOTHING_CHANGED}"
+        ) from error
 
 
 def _delete_everything(connection, models) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker import selectors
@@ -53,6 +54,17 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         form = FilterForm
         fields = []
+
+    def statuses_shown(self) -> set[str]:
+        """The lists shown: the status chosen, or, with none chosen, tracked and concluded."""
+        status = self.data.get("status", "")
+        return {status} if status in dict(STATUSES) else {"tracked", "concluded"}
+
+    def shown(self):
+        """Every recommendation the list shows, in one queryset (the downloads of the list)."""
+        if self.statuses_shown() == {"tracked", "concluded"}:
+            return self.qs.filter(Q(conclusion__isnull=False) | Q(withdrawn_on__isnull=True))
+        return self.qs
 
     def filter_status(self, queryset, name, value):
         return {"tracked": queryset.tracked, "concluded": queryset.concluded, "withdrawn": queryset.withdrawn}[value]()

@@ -7,12 +7,14 @@
 | "my portfolio" (assessor's page)      | –         | yes            | –                | –               |
 | add evidence                          | own owners| own owners     | –                | any             |
 | correct evidence                      | own, for own owners | own, for own owners | –    | any             |
+| attach a file to evidence (as correcting it) | own, for own owners | own, for own owners | – | any  |
 | propose a category                    | –         | own owners (1) | –                | on the owners' behalf |
 | write the cover report's introduction | –         | own inquiries (1) | –             | on their behalf |
 | the cover report's contact officer    | –         | –              | –                | yes             |
 | add an update received after the pack | own owners| own owners     | –                | on an officer's behalf |
 | record the committee's decisions      | –         | –              | –                | yes             |
 | the overview of the round             | –         | –              | read only        | yes, with links to act |
+| the annual impact report              | –         | –              | yes              | yes             |
 | set up and run meetings, inquiries, people | –    | –              | –                | yes             |
 
 "Own owners": the recommendation has an owner the user acts for (Owner.delegates).
@@ -168,6 +170,12 @@ def can_see_overview(user) -> bool:
     return can_view(user) and (is_scrutiny_office(user) or has_role(user, roles.COMMITTEE_MEMBER))
 
 
+def can_see_impact_report(user) -> bool:
+    """The annual impact report (made, accepted, achieved, by committee and year) goes into the annual
+    scrutiny report: the scrutiny office writes it and committee members read it, as for the overview."""
+    return can_see_overview(user)
+
+
 def can_set_up(user) -> bool:
     """Inquiries, recommendations, committees, schemes and people are the scrutiny office's to set up."""
     return can_view(user) and is_scrutiny_office(user)
@@ -233,6 +241,11 @@ RULES: dict[str, Rule] = {
     "see_overview": Rule(
         _user_only(can_see_overview),
         "The overview of the tracking round is for the {council.scrutiny_office_name} and committee members. "
+        "Your own recommendations are on your home page.",
+    ),
+    "see_impact_report": Rule(
+        _user_only(can_see_impact_report),
+        "The impact report is for the {council.scrutiny_office_name} and committee members. "
         "Your own recommendations are on your home page.",
     ),
     "set_up": Rule(

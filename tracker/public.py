@@ -11,7 +11,10 @@ Published means:
   history imported from an earlier report or tracker (``Meeting.imported``: that report was
   itself published);
 - a **recommendation** is public once it has been tracked at a published meeting (or concluded
-  at one whose decisions are recorded); an **inquiry** once one of its recommendations is;
+  at one whose decisions are recorded);
+- an **inquiry** is public once one of its recommendations is;
+- a **category** is public when a committee on the register assesses with its scheme, or a
+  published meeting used it;
 - an **evidence update** is public once a pack that printed it has been published: a pack of a
   meeting that tracks its recommendation, published after the update was written; or it is
   imported history of a recommendation tracked at an imported meeting. A correction made after
@@ -29,6 +32,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tracker.models import (
     Assessment,
+    Category,
     Committee,
     Conclusion,
     EvidenceAttachment,
@@ -77,8 +81,16 @@ def recommendations() -> QuerySet[Recommendation]:
 
 
 def inquiries() -> QuerySet[Inquiry]:
-    """Inquiries with a public recommendation (an inquiry is public through what it recommended)."""
+    """Inquiries with a public recommendation (an inquiry only being entered shows nothing)."""
     return Inquiry.objects.filter(Exists(recommendations().filter(inquiry_id=OuterRef("pk"))))
+
+
+def categories() -> QuerySet[Category]:
+    """The categories of the schemes a committee on the register assesses with, or a published meeting used."""
+    return Category.objects.filter(
+        Exists(committees().filter(scheme_id=OuterRef("scheme_id")))
+        | Exists(meetings().filter(scheme_id=OuterRef("scheme_id")))
+    )
 
 
 def _printed_after(created_ref: str, recommendation_ref: str) -> Exists:

@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
@@ -277,7 +278,7 @@ def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
             ),
             Prefetch(
                 "recommendation__evidence_updates",
-                queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH),
+                queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH).prefetch_related("attachments"),
             ),
             Prefetch(
                 "recommendation__assessments",
@@ -424,7 +425,9 @@ def recommendation_with_owners(queryset: QuerySet[Recommendation] | None = None)
         "footnotes",
         Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner")),
         Prefetch("milestones", queryset=Milestone.objects.prefetch_related("date_changes")),
-        Prefetch("evidence_updates", queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH)),
+        Prefetch(
+            "evidence_updates", queryset=EvidenceUpdate.objects.select_related(*EVIDENCE_WITH).prefetch_related("attachments")
+        ),
     )
 
 
@@ -533,6 +536,7 @@ def timeline(recommendation_id: int) -> tuple[Recommendation, list[TimelineEntry
     )
     order = {m.pk: index for index, m in enumerate(meetings)}
     updates = list(recommendation.evidence_updates.all())
+    prefetch_related_objects(updates, "attachments")
     versions = {}
     for version in (
         EvidenceUpdate.history.filter(id__in=[u.pk for u in updates])
@@ -922,3 +926,86 @@ def latest_packs_for(user) -> list[CommitteePack]:
         .in_bulk([c.latest_pack_id for c in chosen if c.latest_pack_id])
     )
     return [CommitteePack(committee, packs.get(committee.latest_pack_id)) for committee in chosen]
+
+
+# --- The tracker as a spreadsheet (Excel and CSV downloads, export_tracker) -----------------------
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One recommendation as the tracker spreadsheet has it: plain values, nothing left to fetch."""
+
+    committee: str
+    inquiry: str
+    number: str
+    lead: str
+    sub_parts: tuple[tuple[str, str], ...]  # (label, text); a blank label is a bullet
+    footnotes: dict[int, str]
+    owners: tuple[str, ...]
+    original_timescale: str
+    original_completion_date: datetime.date | None
+    date_in_force: datetime.date | None
+    category_code: str | None
+    category_label: str | None
+    anticipated_date: datetime.date | None
+    latest_evidence_on: datetime.date | None
+    concluded: bool
+    concluded_on: datetime.date | None  # the date of the meeting that concluded it, if recorded
+    withdrawn_on: datetime.date | None
+
+
+# Recommendations read at a time: their sub-parts, footnotes and owners come in one query each
+# per batch, so a tracker of up to this many is read in a fixed number of queries, and a larger
+# one in a few more while memory stays flat.
+TRACKER_BATCH = 2000
+_TRACKER_FIELDS = (
+    "pk", "committee__name", "inquiry__title", "number", "lead", "original_timescale", "original_completion_date",
+    "date_in_force", "current_category_code", "current_category_label", "revised_date", "latest_evidence_on",
+    "conclusion__pk", "conclusion__meeting__date", "withdrawn_on",
+)
+
+
+def tracker_rows(recommendations: QuerySet[Recommendation]):
+    """Each recommendation of ``recommendations`` (filtered as the list filters them) as a
+    ``TrackerRow``, in the list's order: its committee, inquiry, text with sub-parts and
+    footnotes, owners, original and in-force dates, category in force, latest anticipated date
+    (the ``revised_date`` of ``with_date_in_force``), the date of its latest evidence, and
+    whether it was concluded or withdrawn. Plain values, not model instances: a long tracker
+    is read quickly."""
+    from itertools import islice
+
+    from tracker.models import Footnote, SubPart
+
+    if "date_in_force" not in recommendations.query.annotations:
+        recommendations = with_date_in_force(recommendations)
+    latest_evidence = (
+        EvidenceUpdate.objects.filter(recommendation=OuterRef("pk"), written_on__isnull=False)
+        .order_by("-written_on").values("written_on")[:1]
+    )
+    found = recommendations.annotate(
+        original_completion_date=Subquery(completion_milestone().values("due_date")[:1], output_field=DateField()),
+        latest_evidence_on=Subquery(latest_evidence, output_field=DateField()),
+    ).values_list(*_TRACKER_FIELDS)
+    rows = found.iterator(chunk_size=TRACKER_BATCH)
+    while batch := list(islice(rows, TRACKER_BATCH)):
+        ids = [row[0] for row in batch]
+        sub_parts, footnotes, owners = {}, {}, {}
+        for pk, label, text in SubPart.objects.filter(recommendation_id__in=ids).order_by(
+                "recommendation_id", "position").values_list("recommendation_id", "label", "text"):
+            sub_parts.setdefault(pk, []).append((label, text))
+        for pk, number, text in Footnote.objects.filter(recommendation_id__in=ids).values_list(
+                "recommendation_id", "number", "text"):
+            footnotes.setdefault(pk, {})[number] = text
+        for pk, name in Responsibility.objects.filter(recommendation_id__in=ids).order_by(
+                "recommendation_id", "position", "pk").values_list("recommendation_id", "owner__name"):
+            owners.setdefault(pk, []).append(name)
+        for (pk, committee, inquiry, number, lead, timescale, original, in_force, code, label, anticipated,
+             evidence_on, conclusion, concluded_on, withdrawn_on) in batch:
+            yield TrackerRow(
+                committee=committee, inquiry=inquiry, number=number, lead=lead,
+                sub_parts=tuple(sub_parts.get(pk, ())), footnotes=footnotes.get(pk, {}),
+                owners=tuple(owners.get(pk, ())), original_timescale=timescale,
+                original_completion_date=original, date_in_force=in_force, category_code=code,
+                category_label=label, anticipated_date=anticipated, latest_evidence_on=evidence_on,
+                concluded=conclusion is not None, concluded_on=concluded_on, withdrawn_on=withdrawn_on,
+            )

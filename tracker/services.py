@@ -26,7 +26,7 @@ from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker import categories, cycle, notifications, permissions, roles, selectors
+from tracker import attachments, categories, cycle, notifications, permissions, roles, selectors
 from tracker import text as texts
 from tracker.models import (
     Assessment,
@@ -37,6 +37,7 @@ from tracker.models import (
     Council,
     CoverReport,
     DateChange,
+    EvidenceAttachment,
     EvidenceUpdate,
     ExecutiveResponse,
     Inquiry,
@@ -374,6 +375,8 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
     _copy_fields(current, meeting)
     if to_state == Meeting.State.EVIDENCE_OPEN:
         draft_cover_reports(current, by=by)
+    if to_state == Meeting.State.DECISIONS_RECORDED:
+        _public_facts_changed(current)
     notifications.meeting_changed(current)
     return current
 
@@ -567,6 +570,61 @@ def edit_evidence(
     return current
 
 
+@transaction.atomic
+def add_attachment(update: EvidenceUpdate, uploaded_file, description: str, *, by) -> EvidenceAttachment:
+    """An officer (or the scrutiny office on their behalf) attaches a document or image to an update.
+
+    Who may: whoever may correct the update (its author, the scrutiny office). When: while
+    the update can still be corrected (a meeting is collecting evidence for its
+    recommendation), or, for an update received after the pack was published, while that
+    pack is the latest (tracker.cycle). The file's type is read from its content and its
+    size limited (tracker.attachments). Append-only: an attachment is never changed or
+    removed. The same file sent twice with the same form (a retry) is attached once.
+    """
+    permissions.ensure(by, "edit_evidence", update)
+    meeting, action = attachment_meeting(update)
+    if meeting is None:
+        raise ValidationError(
+            f"No meeting is collecting evidence for {update.recommendation} now, so nothing can be attached to "
+            "its evidence. Add a new update when the next meeting opens for evidence.",
+            code="cycle",
+        )
+    _require(meeting, action)
+    checked = attachments.check(uploaded_file)
+    description = attachments.check_description(description)
+    already = update.attachments.filter(sha256=checked.sha256, name=checked.name, description=description).first()
+    if already is not None:
+        return already
+    attachment = EvidenceAttachment(
+        evidence=update, name=checked.name, description=description, content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, uploaded_by=by,
+    )
+    uploaded_file.seek(0)
+    # The storage chooses the stored name (models.attachment_path: random, never the uploader's).
+    attachment.file.save(checked.name, uploaded_file, save=False)
+    try:
+        attachment.save()
+    except BaseException:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+def attachment_meeting(update: EvidenceUpdate) -> tuple[Meeting | None, str]:
+    """The meeting whose state lets files be attached to the update now, and the action it allows."""
+    meeting = evidence_meeting(update)
+    if meeting is not None:
+        return meeting, "edit_evidence"
+    if update.received_after_id and update.for_meeting_id:
+        late_meeting = Meeting.objects.get(pk=update.for_meeting_id)
+        latest = late_meeting.published_packs.filter(supplement=False).order_by("-version").values_list(
+            "pk", flat=True
+        ).first()
+        if cycle.allows(late_meeting, "add_late_evidence") and latest == update.received_after_id:
+            return late_meeting, "add_late_evidence"
+    return None, ""
+
+
 # --- The cabinet member proposes, the committee decides -----------------------------------
 
 
@@ -638,6 +696,8 @@ def record_decision(
     elif existing is not None and existing.meeting_id == meeting.pk:
         # Recorded by mistake at this meeting: withdrawn; its history keeps that it was there.
         _by(existing, by).delete()
+    if meeting.state == Meeting.State.DECISIONS_RECORDED:  # a correction is public at once
+        _public_facts_changed(meeting, recommendation_id=assessment.recommendation_id)
     return warnings
 
 
@@ -924,10 +984,14 @@ def update_committee(committee: Committee, *, by, expected_version: int | None, 
     if scheme is not None and scheme.retired and scheme.pk != current.scheme_id:
         raise ValidationError({"scheme": "Choose the latest version of the scheme."})
     members = fields.pop("members", None)
+    switched = "on_public_register" in fields and fields["on_public_register"] != current.on_public_register
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
     _by(current, by).save()
+    if switched:  # everything it published appears on (or leaves) the register: harvesters see it as changed
+        for model in (Recommendation, Inquiry, Meeting):
+            model.objects.filter(committee=current).update(changed_at=current.changed_at)
     if members is not None:
         current.members.set(members)
     if scheme is not None:
@@ -1810,6 +1874,7 @@ def publish_pack(meeting: Meeting, *, by) -> Publication:
         meeting.version += 1  # a form holding the meeting from before sees it moved on
         meeting._history_user = by
         meeting.save(update_fields=["state", "version"])
+    _public_facts_changed(meeting)
     notifications.meeting_changed(meeting)
     return Publication(published, is_new=True)
 
@@ -1844,7 +1909,21 @@ def publish_supplement(meeting: Meeting, *, by) -> Publication:
         meeting=meeting, version=number + 1, supplement=True, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
         source_sha256=source_sha256, size=len(pdf), published_by=by,
     )
+    _public_facts_changed(meeting)
     return Publication(published, is_new=True)
+
+
+def _public_facts_changed(meeting: Meeting, *, recommendation_id: int | None = None) -> None:
+    """What the public register and the open data show of a meeting and its recommendations changed
+    (a pack or supplement published, decisions recorded or corrected): mark them, and their
+    inquiries, changed now, so that a harvester asking for what changed since finds them."""
+    now = timezone.now()
+    tracked = Recommendation.objects.filter(assessments__meeting=meeting)
+    if recommendation_id is not None:
+        tracked = tracked.filter(pk=recommendation_id)
+    Recommendation.objects.filter(pk__in=tracked.values("pk")).update(changed_at=now)
+    Inquiry.objects.filter(recommendations__in=tracked.values("pk")).update(changed_at=now)
+    Meeting.objects.filter(pk=meeting.pk).update(changed_at=now)
 
 
 # --- The cover report: the assessor's introduction, the scrutiny office's contact ---------

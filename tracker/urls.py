@@ -3,7 +3,20 @@ from django.urls import include, path, register_converter
 
 from tracker.converters import IdConverter
 from tracker.forms import SignInForm
-from tracker.views import bulk, cabinet, cover, emails, home, meetings, officer, overview, search, timeline
+from tracker.views import (
+    attachments,
+    bulk,
+    cabinet,
+    cover,
+    emails,
+    home,
+    impact,
+    meetings,
+    officer,
+    overview,
+    search,
+    timeline,
+)
 
 register_converter(IdConverter, "id")
 
@@ -30,6 +43,9 @@ urlpatterns = [
         name="add_late_evidence",
     ),
     path("evidence/<id:update_id>/correct/", officer.edit_evidence, name="edit_evidence"),
+    path("evidence/<id:update_id>/attach/", attachments.attach_to_evidence, name="attach_to_evidence"),
+    path("attachments/<id:attachment_id>/", attachments.download, name="attachment"),
+    path("public/attachments/<id:attachment_id>/", attachments.public_download, name="public_attachment"),
     # Cabinet members
     path("portfolio/", cabinet.cabinet_home, name="cabinet_home"),
     path("portfolio/meetings/<id:meeting_id>/", cabinet.cabinet_meeting, name="cabinet_meeting"),
@@ -47,14 +63,24 @@ urlpatterns = [
     path("meetings/<id:meeting_id>/cover/<id:inquiry_id>/", cover.cover_report, name="cover_report"),
     # Everyone reads
     path("recommendations/", timeline.recommendation_list, name="recommendation_list"),
+    path("recommendations/download.xlsx", timeline.recommendation_download, {"extension": "xlsx"},
+         name="recommendations_xlsx"),
+    path("recommendations/download.csv", timeline.recommendation_download, {"extension": "csv"},
+         name="recommendations_csv"),
     path("recommendations/<id:recommendation_id>/", timeline.timeline, name="timeline"),
     path("search/", search.search, name="search"),
     # The overview of the round: the scrutiny office and committee members
     path("overview/", overview.overview, name="overview"),
+    # The annual impact report: the scrutiny office and committee members
+    path("impact/", impact.impact_report, name="impact_report"),
+    path("impact/report.pdf", impact.impact_pdf, name="impact_pdf"),
+    path("impact/report.docx", impact.impact_docx, name="impact_docx"),
     # The meeting pack (its own module)
     path("", include("tracker.pack.urls")),
     # The public register: what has been published, for anyone, signed out
     path("public/", include("tracker.public_urls")),
     # Setting up the council, its committees, schemes, inquiries and people (scrutiny office)
     path("setup/", include("tracker.views.setup.urls")),
+    # Open data: the public facts as JSON and CSV, for anyone (tracker.api)
+    path("api/v1/", include("tracker.api.urls")),
 ]

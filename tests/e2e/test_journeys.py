@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import docx
 from django.template.defaultfilters import filesizeformat
 from playwright.sync_api import expect
 
@@ -313,6 +314,16 @@ def test_scrutiny_office_previews_the_pack_before_publishing(demo, visit):
     expect(page.get_by_text(scenes.R06_UPDATE)).to_be_visible()
     # The pack's own stylesheet applies (the Content-Security-Policy lets it through by its hash).
     expect(page.locator(".cover-details")).to_have_css("border-collapse", "collapse")
+
+    # The clerk takes the draft in Word to edit it before it goes into the committee system.
+    office.go(f"/meetings/{meeting.pk}/pack/")
+    expect(office.heading()).to_have_text("Meeting pack")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the draft pack (Word)").click()
+    assert download.value.suggested_filename.endswith("-2016-06-15-draft.docx")
+    document = docx.Document(download.value.path())
+    assert document.paragraphs[0].style.name == "Heading 1"
+    assert document.paragraphs[0].text == "Tracking Report: Child Sexual Exploitation"
 
 
 # --- (e) A committee member, by keyboard alone ------------------------------------------------

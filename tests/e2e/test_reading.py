@@ -2,8 +2,10 @@
 choose screen's words, the meeting page's contents and the return to a recommendation after
 saving, and printing without the navigation."""
 
+import io
 import re
 
+import openpyxl
 from playwright.sync_api import expect
 
 from tests.e2e import scenes
@@ -22,8 +24,19 @@ def test_committee_member_filters_the_list_searches_r06_and_reads_the_meeting_by
     page.get_by_label("Status").select_option(label="Concluded")
     member.click_button("Apply filters")
     expect(page).to_have_url(re.compile(r"status=concluded"))
-    expect(page.get_by_role("heading", name=re.compile(r"^Concluded \(\d+\)"))).to_be_visible()
+    concluded = page.get_by_role("heading", name=re.compile(r"^Concluded \(\d+\)"))
+    expect(concluded).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Still tracked"))).to_have_count(0)
+
+    # The filtered list, downloaded as an Excel workbook: the same recommendations, one row each.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these recommendations as Excel").click()
+    assert re.fullmatch(r".+ recommendations \d{4}-\d{2}-\d{2}\.xlsx", download.value.suggested_filename)
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == int(re.search(r"\((\d+)\)", concluded.inner_text()).group(1)) > 0
+    assert all(row[-1].startswith("Concluded on ") for row in rows)
+    assert "R01" in [row[2] for row in rows]
     member.click_link("Clear the filters")
     page.get_by_label("Only overdue recommendations").check()
     member.click_button("Apply filters")

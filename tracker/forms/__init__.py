@@ -19,6 +19,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from tracker import attachments
 from tracker import text as texts
 from tracker.models import Committee, Recommendation
 
@@ -172,12 +173,98 @@ class EvidenceForm(GovukForm):
     def blank(cls, recommendation, today: datetime.date):
         return cls(**cls.blank_kwargs(recommendation, today))
 
+    attachment = forms.FileField(
+        required=False,
+        label="Attach a document or image (optional)",
+        help_text="A PDF, a Word document or an image (PNG, JPEG or GIF), smaller than 10 MB.",
+        error_messages={"invalid": attachments.EMPTY, "empty": attachments.EMPTY,
+                        "missing": attachments.CHOOSE, "required": attachments.CHOOSE},
+    )
+    attachment_description = TextField(
+        required=False,
+        label="What it is or shows",
+        help_text="For example, “Minutes of the project board, 3 March 2016”. Readers see these words as the "
+        "link to the file, and in place of an image.",
+        max_length=attachments.MAX_DESCRIPTION,
+        error_messages={"max_length": "What the file is or shows must be %(limit_value)s characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "attachment" in self.fields:
+            self.fields["attachment"].help_text = (
+                "A PDF, a Word document or an image (PNG, JPEG or GIF), smaller than "
+                f"{attachments.size_in_words(attachments.max_bytes())}."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "attachment" not in self.fields:
+            return cleaned
+        uploaded = cleaned.get("attachment")
+        if not uploaded and cleaned.get("attachment_description") and "attachment" not in self.errors:
+            # A browser never keeps a chosen file when the page comes back with an error.
+            self.add_error("attachment", attachments.CHOOSE_AGAIN)
+        if uploaded:
+            try:
+                attachments.check(uploaded)
+                cleaned["attachment_description"] = attachments.check_description(
+                    cleaned.get("attachment_description") or ""
+                )
+            except ValidationError as error:
+                for name, errors in error.error_dict.items():
+                    self.add_error(name, errors)
+        return cleaned
+
+    def attachment_fields(self) -> list:
+        return [Field("attachment"), Field.text("attachment_description")] if "attachment" in self.fields else []
+
     def layout(self):
-        return Layout(Field.textarea("text"), Field("written_on"), Field("submission"))
+        return Layout(Field.textarea("text"), Field("written_on"), *self.attachment_fields(), Field("submission"))
+
+
+class AttachmentForm(GovukForm):
+    """A file attached to an update already written: the file, and what it is or shows."""
+
+    attachment = forms.FileField(
+        label="Document or image",
+        error_messages={"invalid": attachments.EMPTY, "empty": attachments.EMPTY,
+                        "missing": attachments.CHOOSE, "required": attachments.CHOOSE},
+    )
+    attachment_description = TextField(
+        label="What it is or shows",
+        help_text="Readers see these words as the link to the file, and in place of an image.",
+        max_length=attachments.MAX_DESCRIPTION,
+        error_messages={"required": attachments.DESCRIBE,
+                        "max_length": "What the file is or shows must be %(limit_value)s characters or fewer"},
+    )
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].help_text = (
+            "A PDF, a Word document or an image (PNG, JPEG or GIF), smaller than "
+            f"{attachments.size_in_words(attachments.max_bytes())}."
+        )
+
+    def clean_attachment(self):
+        uploaded = self.cleaned_data["attachment"]
+        try:
+            attachments.check(uploaded)
+        except ValidationError as error:
+            raise ValidationError(error.error_dict["attachment"]) from error
+        return uploaded
+
+    def layout(self):
+        return Layout(Field("attachment"), Field.text("attachment_description"), Field("submission"))
 
 
 class EvidenceCorrectionForm(EvidenceForm):
     submission = None  # a correction carries the version it was read at instead
+    attachment = None  # files are attached on their own page
+    attachment_description = None
     version = VersionField()
 
     def __init__(self, *args, **kwargs):
@@ -211,7 +298,9 @@ class LateEvidenceForm(EvidenceForm):
 
     def layout(self):
         fields = [Field("author")] if "author" in self.fields else []
-        return Layout(*fields, Field.textarea("text"), Field("written_on"), Field("submission"))
+        return Layout(
+            *fields, Field.textarea("text"), Field("written_on"), *self.attachment_fields(), Field("submission")
+        )
 
 
 # --- The cover report ----------------------------------------------------------------------

@@ -211,6 +211,7 @@ def _pack_recommendations(meeting: Meeting):
             Q(following_meeting__isnull=True) | held_before(meeting, "following_meeting__")
         )
         .select_related("following_meeting", "for_meeting", "received_after")
+        .prefetch_related("attachments")
         .order_by("position", "pk")
     )
     return (
@@ -254,7 +255,7 @@ def _item(recommendation: Recommendation, meeting: Meeting) -> PackRecommendatio
 
 
 def pack_for(meeting: Meeting) -> Pack:
-    """Read everything the pack of ``meeting`` prints (ten queries, whatever its size)."""
+    """Read everything the pack of ``meeting`` prints (a fixed number of queries, whatever its size)."""
     meeting = Meeting.objects.select_related("committee", "scheme").get(pk=meeting.pk)
     committee = meeting.committee
     council = Council.current(logo=True)
@@ -343,7 +344,10 @@ def supplement_for(meeting: Meeting) -> Supplement:
     pack = meeting.published_packs.filter(supplement=False).defer("pdf").order_by("-version").first()
     rows: list[SupplementRecommendation] = []
     if pack is not None:
-        late = EvidenceUpdate.objects.filter(received_after=pack).select_related("author", "received_after")
+        late = (
+            EvidenceUpdate.objects.filter(received_after=pack).select_related("author", "received_after")
+            .prefetch_related("attachments")
+        )
         recommendations = (
             Recommendation.objects.filter(evidence_updates__received_after=pack)
             .distinct()

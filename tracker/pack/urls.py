@@ -6,6 +6,7 @@ urlpatterns = [
     path("meetings/<id:meeting_id>/pack/", views.pack_versions, name="pack_versions"),
     path("meetings/<id:meeting_id>/pack/preview/", views.pack_preview, name="pack_preview"),
     path("meetings/<id:meeting_id>/pack.pdf", views.pack_pdf, name="pack_pdf"),
+    path("meetings/<id:meeting_id>/pack.docx", views.pack_docx, name="pack_docx"),
     path("meetings/<id:meeting_id>/pack/publish/", views.pack_publish, name="pack_publish"),
     path("meetings/<id:meeting_id>/pack/supplement/", views.pack_publish_supplement, name="pack_publish_supplement"),
     path("packs/<id:pk>/download/", views.pack_download, name="pack_download"),

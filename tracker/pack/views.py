@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from tracker import cycle, permissions, selectors, services
 from tracker.models import Meeting, PublishedPack
+from tracker.pack import docx
 from tracker.pack.context import pack_for
+from tracker.pack.docx import build_pack_docx
 from tracker.pack.render import build_pack, render_pack_html, stylesheet_source_hash
 
 
@@ -25,9 +27,9 @@ def _publish_refusal(meeting: Meeting) -> str | None:
     return None
 
 
-def _filename(meeting: Meeting, suffix: str) -> str:
+def _filename(meeting: Meeting, suffix: str, extension: str = "pdf") -> str:
     when = meeting.date.isoformat() if meeting.date else f"meeting-{meeting.pk}"
-    return f"tracking-report-{slugify(meeting.committee.name)[:60]}-{when}-{suffix}.pdf"
+    return f"tracking-report-{slugify(meeting.committee.name)[:60]}-{when}-{suffix}.{extension}"
 
 
 def _pdf_response(pdf: bytes, filename: str, *, etag: str | None = None) -> HttpResponse:
@@ -58,6 +60,20 @@ def pack_pdf(request, meeting_id):
     meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
     built = build_pack(meeting)
     response = _pdf_response(built.pdf, _filename(meeting, "draft"))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def pack_docx(request, meeting_id):
+    """The draft pack as a Word document, built from today's data, for the clerk to edit."""
+    permissions.ensure(request.user, "build_pack")
+    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=meeting_id)
+    document = build_pack_docx(meeting)
+    response = HttpResponse(document, content_type=docx.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(meeting, "draft", "docx")}"'
+    response["Content-Length"] = str(len(document))
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
 

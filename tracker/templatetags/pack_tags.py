@@ -8,6 +8,7 @@ into evidence prints as the characters ``<script>`` and never runs or renders.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from django import template
 from django.utils.html import conditional_escape, format_html
@@ -24,20 +25,29 @@ BULLET_LINE = re.compile(r"^\s*[•\uf0b7]\s*(?P<text>.*)$")
 LABELLED_LINE = re.compile(r"^\s*(?P<label>\d{1,2}\.|\(?[a-z]\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))\s+(?P<text>\S.*)$")
 
 
-def _links(text: str) -> str:
-    """Escape ``text`` and make its http(s):// and www. addresses into links."""
-    out = []
+def link_segments(text: str) -> list[tuple[str, str | None]]:
+    """``text`` cut at its http(s):// and www. addresses: (text, None) and (address, href) pieces.
+
+    The one reading of what is a link, for the HTML pack and the Word pack."""
+    pieces: list[tuple[str, str | None]] = []
     position = 0
     for match in URL.finditer(text):
-        url = match.group(0)
-        stripped = url.rstrip(TRAILING_PUNCTUATION)
-        end = match.start() + len(stripped)
-        out.append(conditional_escape(text[position : match.start()]))
-        href = stripped if stripped.startswith("http") else f"https://{stripped}"
-        out.append(format_html('<a href="{}">{}</a>', href, stripped))
-        position = end
-    out.append(conditional_escape(text[position:]))
-    return "".join(out)
+        stripped = match.group(0).rstrip(TRAILING_PUNCTUATION)
+        if match.start() > position:
+            pieces.append((text[position : match.start()], None))
+        pieces.append((stripped, stripped if stripped.startswith("http") else f"https://{stripped}"))
+        position = match.start() + len(stripped)
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces
+
+
+def _links(text: str) -> str:
+    """Escape ``text`` and make its http(s):// and www. addresses into links."""
+    return "".join(
+        format_html('<a href="{}">{}</a>', href, piece) if href else str(conditional_escape(piece))
+        for piece, href in link_segments(text)
+    )
 
 
 @register.filter
@@ -81,35 +91,38 @@ def _bullets(texts: list[str]) -> str:
     return f'<ul class="labelled bullets">{items}</ul>'
 
 
-def _paragraph_blocks(paragraph: str) -> list[str]:
+@dataclass
+class Item:
+    """A numbered or lettered item of evidence ("1.", "a)", "(f)"): its lines and its bullets."""
+
+    label: str
+    lines: list[str]
+    bullets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    """One block of evidence text: plain lines, a list of bullets, or a list of labelled items."""
+
+    kind: str  # "lines", "bullets" or "items"
+    lines: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+
+
+def _paragraph_blocks(paragraph: str) -> list[Block]:
     """One paragraph of evidence as blocks: plain lines, "• " bullets, "1." / "a)" items."""
-    blocks: list[str] = []
+    blocks: list[Block] = []
     plain: list[str] = []
     bullets: list[str] = []
-    items: list[dict] = []  # {"label", "lines", "bullets"}
+    items: list[Item] = []
 
-    def flush_plain():
-        if plain:
-            blocks.append(f"<p>{'<br>'.join(_links(line) for line in plain)}</p>")
-            plain.clear()
-
-    def flush_bullets():
-        if bullets:
-            blocks.append(_bullets(bullets))
-            bullets.clear()
-
-    def flush_items():
-        if items:
-            rendered = "".join(
-                _label_item(
-                    item["label"],
-                    "<br>".join(_links(line) for line in item["lines"]),
-                    _bullets(item["bullets"]) if item["bullets"] else "",
-                )
-                for item in items
-            )
-            blocks.append(f'<ol class="labelled">{rendered}</ol>')
-            items.clear()
+    def flush(kind, pending):
+        if pending:
+            if kind == "items":
+                blocks.append(Block(kind, items=list(pending)))
+            else:
+                blocks.append(Block(kind, lines=list(pending)))
+            pending.clear()
 
     for line in paragraph.split("\n"):
         if not line.strip():
@@ -118,32 +131,50 @@ def _paragraph_blocks(paragraph: str) -> list[str]:
         labelled = LABELLED_LINE.match(line)
         if bullet:
             if items:
-                items[-1]["bullets"].append(bullet.group("text"))
+                items[-1].bullets.append(bullet.group("text"))
             else:
-                flush_plain()
+                flush("lines", plain)
                 bullets.append(bullet.group("text"))
         elif labelled:
-            flush_plain()
-            flush_bullets()
-            items.append({"label": labelled.group("label"), "lines": [labelled.group("text")], "bullets": []})
-        elif items and not items[-1]["bullets"]:
-            items[-1]["lines"].append(line.strip())  # a line that continues the item above
+            flush("lines", plain)
+            flush("bullets", bullets)
+            items.append(Item(labelled.group("label"), [labelled.group("text")]))
+        elif items and not items[-1].bullets:
+            items[-1].lines.append(line.strip())  # a line that continues the item above
         else:
-            flush_items()
-            flush_bullets()
+            flush("items", items)
+            flush("bullets", bullets)
             plain.append(line.strip())
-    flush_plain()
-    flush_bullets()
-    flush_items()
+    flush("lines", plain)
+    flush("bullets", bullets)
+    flush("items", items)
     return blocks
+
+
+def evidence_blocks(text: str) -> list[Block]:
+    """Evidence text as the officer wrote it, read into blocks: paragraphs separated by a blank
+    line, list items one per line ("1.", "a)", "(f)"), bullets as "• "."""
+    paragraphs = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
+    return [block for paragraph in paragraphs for block in _paragraph_blocks(paragraph)]
+
+
+def _block_html(block: Block) -> str:
+    if block.kind == "lines":
+        return f"<p>{'<br>'.join(_links(line) for line in block.lines)}</p>"
+    if block.kind == "bullets":
+        return _bullets(block.lines)
+    rendered = "".join(
+        _label_item(item.label, "<br>".join(_links(line) for line in item.lines),
+                    _bullets(item.bullets) if item.bullets else "")
+        for item in block.items
+    )
+    return f'<ol class="labelled">{rendered}</ol>'
 
 
 @register.filter
 def evidence(text: str) -> SafeString:
-    """Evidence text as the officer wrote it: paragraphs separated by a blank line, list
-    items one per line ("1.", "a)", "(f)"), bullets as "• ". Escaped throughout."""
-    paragraphs = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
-    return mark_safe("".join(block for paragraph in paragraphs for block in _paragraph_blocks(paragraph)))
+    """Evidence text as the officer wrote it (``evidence_blocks``), as HTML. Escaped throughout."""
+    return mark_safe("".join(_block_html(block) for block in evidence_blocks(text)))
 
 
 @register.filter

@@ -54,6 +54,13 @@ def home(request):
             "Each coming meeting’s evidence, proposals and decisions so far, missing evidence by owner, and the "
             "recommendations overdue, slipped, past their anticipated date or waiting on an event.",
         ))
+    if permissions.can_see_impact_report(user):
+        destinations.append(Destination(
+            "Annual impact report",
+            reverse("impact_report"),
+            "Recommendations made, accepted and achieved by each committee in a year, by inquiry, with charts; "
+            "to download as PDF or Word for the annual scrutiny report.",
+        ))
     destinations.append(Destination(
         "All recommendations",
         reverse("recommendation_list"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,6 +60,12 @@ def officer_meeting(request, meeting_id):
     })
 
 
+def attach(update, data, user) -> None:
+    """The file sent with a new update, attached to it in the same transaction (refused: neither is kept)."""
+    if data.get("attachment"):
+        services.add_attachment(update, data["attachment"], data["attachment_description"], by=user)
+
+
 def _default_page(user, meeting) -> str:
     if permissions.can_use_officer_page(user):
         return reverse("officer_meeting", kwargs={"meeting_id": meeting.pk})
@@ -77,14 +84,19 @@ def add_evidence(request, meeting_id, recommendation_id):
     recommendation = get_object_or_404(selectors.recommendation_with_owners(), pk=recommendation_id)
     permissions.ensure(request.user, "add_evidence", recommendation)
 
+    def files(data):
+        return request.FILES if data is not None else None
+
     def make_form(data, version=None):
-        return EvidenceForm(data, **EvidenceForm.blank_kwargs(recommendation, timezone.localdate()))
+        return EvidenceForm(data, files(data), **EvidenceForm.blank_kwargs(recommendation, timezone.localdate()))
 
     def save(data):
-        services.add_evidence(
-            recommendation, meeting, data["text"], data["written_on"], by=request.user,
-            submission_key=data["submission"],
-        )
+        with transaction.atomic():
+            update = services.add_evidence(
+                recommendation, meeting, data["text"], data["written_on"], by=request.user,
+                submission_key=data["submission"],
+            )
+            attach(update, data, request.user)
         saved(request, messages.SUCCESS, recommendation, f"Your update for {recommendation} has been added.")
         return redirect_back(request, _default_page(request.user, meeting), fragment=section_of(recommendation))
 
@@ -109,16 +121,22 @@ def add_late_evidence(request, meeting_id, recommendation_id):
     on_behalf = permissions.is_scrutiny_office(request.user)
     officers = selectors.officers_for(recommendation) if on_behalf else None
 
+    def files(data):
+        return request.FILES if data is not None else None
+
     def make_form(data, version=None):
         return LateEvidenceForm(
-            data, officers=officers, **LateEvidenceForm.blank_kwargs(recommendation, timezone.localdate())
+            data, files(data), officers=officers,
+            **LateEvidenceForm.blank_kwargs(recommendation, timezone.localdate()),
         )
 
     def save(data):
-        services.add_late_evidence(
-            recommendation, meeting, by=request.user, text=data["text"], written_on=data["written_on"],
-            author=data.get("author"), submission_key=data["submission"],
-        )
+        with transaction.atomic():
+            update = services.add_late_evidence(
+                recommendation, meeting, by=request.user, text=data["text"], written_on=data["written_on"],
+                author=data.get("author"), submission_key=data["submission"],
+            )
+            attach(update, data, request.user)
         if on_behalf:
             author = data["author"]
             messages.success(request, f"The update from {author.get_full_name() or author.get_username()} for "

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from tracker.importer import SEED_REPORT, import_report, read_report
@@ -18,3 +20,32 @@ def pytest_report_header(config):
     from django.db import connection
 
     return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
+
+
+@pytest.fixture
+def on_register(seed):
+    """The seed committee switched onto the public register (as the set-up page does), with the demo users."""
+    from django.contrib.auth import get_user_model
+
+    from tracker import services
+    from tracker.demo import create_demo_users
+    from tracker.models import Committee
+
+    create_demo_users()
+    office = get_user_model().objects.get(username="scrutiny")
+    services.update_committee(Committee.objects.get(), by=office, expected_version=None, on_public_register=True)
+    return Committee.objects.get()
+
+
+@pytest.fixture
+def open_meeting(on_register):
+    """A meeting of the committee on the register, open for evidence, tracking the seed's recommendations."""
+    from django.contrib.auth import get_user_model
+
+    from tracker import services
+    from tracker.models import Meeting
+
+    office = get_user_model().objects.get(username="scrutiny")
+    meeting = services.schedule_meeting(on_register, datetime.date(2016, 6, 15), datetime.date(2016, 6, 1), by=office)
+    services.choose_recommendations(meeting, by=office)
+    return services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, office)

@@ -67,22 +67,6 @@ def results(client, url, **params) -> list[dict]:
     return response.json()["results"]
 
 
-@pytest.fixture
-def on_register(seed):
-    Committee.objects.update(on_public_register=True)
-    create_demo_users()
-    return Committee.objects.get()
-
-
-@pytest.fixture
-def open_meeting(on_register):
-    office = user("scrutiny")
-    meeting = services.schedule_meeting(on_register, datetime.date(2016, 6, 15), datetime.date(2016, 6, 1), by=office)
-    services.choose_recommendations(meeting, by=office)
-    services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, office)
-    return meeting
-
-
 def test_the_openapi_document_validates_and_types_every_field(on_register):
     document = Client().get("/api/v1/openapi.json").json()
     validate(document)

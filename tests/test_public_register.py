@@ -23,7 +23,6 @@ from tests.factories import (
 )
 from tests.pages import signed_in, text
 from tracker import services
-from tracker.demo import create_demo_users
 from tracker.models import Assessment, Committee, Conclusion, Meeting, PublishedPack, Recommendation
 
 pytestmark = pytest.mark.django_db
@@ -43,23 +42,6 @@ def r(number):
     return Recommendation.objects.get(number=number)
 
 
-@pytest.fixture
-def register(seed):
-    """The seed committee on the public register, with the demo users."""
-    create_demo_users()
-    committee = Committee.objects.get()
-    services.update_committee(committee, by=user("scrutiny"), expected_version=None, on_public_register=True)
-    return Committee.objects.get()
-
-
-@pytest.fixture
-def open_meeting(register):
-    office = user("scrutiny")
-    meeting = services.schedule_meeting(register, datetime.date(2016, 6, 15), datetime.date(2016, 6, 1), by=office)
-    services.choose_recommendations(meeting, by=office)
-    return services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, office)
-
-
 def public_crawl():
     return crawl(Client(), ["/public/", "/public/search/?q=R06", "/public/search/?q=taxi"], "/public/")
 
@@ -71,18 +53,18 @@ def pages_showing(pages, marker):
 # --- Reading the register ------------------------------------------------------------------------
 
 
-def test_a_signed_out_visitor_finds_the_committee_its_inquiry_and_how_many_are_tracked(register):
+def test_a_signed_out_visitor_finds_the_committee_its_inquiry_and_how_many_are_tracked(on_register):
     page = Client().get("/public/")
     assert page.status_code == 200
     words = text(page)
-    assert register.name in words
+    assert on_register.name in words
     assert "Child Sexual Exploitation" in words
     assert "Still tracked Concluded Child Sexual Exploitation" in words and "14 5" in words
     assert "Birmingham City Council scrutiny recommendations" in words
     assert "Sign out" not in words and "Staff sign in" in words
 
 
-def test_the_inquiry_lists_every_recommendation_by_theme_with_its_published_status(register, seed):
+def test_the_inquiry_lists_every_recommendation_by_theme_with_its_published_status(on_register, seed):
     words = text(Client().get(f"/public/inquiries/{seed.pk}/"))
     for number in ("R01", "R06", "R19"):
         assert f"Recommendation {number}" in words
@@ -91,7 +73,7 @@ def test_the_inquiry_lists_every_recommendation_by_theme_with_its_published_stat
     assert "Still tracked : 3 – Not Achieved (Progress Made)" in words
 
 
-def test_a_recommendation_shows_its_evidence_as_printed_and_each_meetings_decision(register):
+def test_a_recommendation_shows_its_evidence_as_printed_and_each_meetings_decision(on_register):
     words = text(Client().get(f"/public/recommendations/{r('R01').pk}/"))
     assert "Recommendation R01" in words
     assert "Further information following the 25 November 2015 meeting" in words
@@ -143,8 +125,8 @@ def test_a_committee_off_the_register_is_not_found_anywhere(open_meeting, seed):
     assert "0 recommendations found" in text(client.get("/public/search/?q=R06"))
 
 
-def test_a_recommendation_never_tracked_at_a_published_meeting_is_not_found(register, seed):
-    hidden = RecommendationFactory(theme=None, inquiry=seed, committee=register, number="R99", lead="Not yet.")
+def test_a_recommendation_never_tracked_at_a_published_meeting_is_not_found(on_register, seed):
+    hidden = RecommendationFactory(theme=None, inquiry=seed, committee=on_register, number="R99", lead="Not yet.")
     assert Client().get(f"/public/recommendations/{hidden.pk}/").status_code == 404
     assert "0 recommendations found" in text(Client().get("/public/search/?q=R99"))
 
@@ -189,14 +171,14 @@ def test_a_search_never_finds_words_only_in_a_draft(open_meeting):
 # --- Search ------------------------------------------------------------------------------------
 
 
-def test_search_finds_a_recommendation_by_its_number_and_by_its_words(register):
+def test_search_finds_a_recommendation_by_its_number_and_by_its_words(on_register):
     by_number = Client().get("/public/search/?q=r6")
     assert f'href="/public/recommendations/{r("R06").pk}/"' in by_number.content.decode()
     by_words = text(Client().get("/public/search/?q=taxi"))
     assert "R06" in by_words and "R09" in by_words
 
 
-def test_search_results_come_in_pages(register, monkeypatch):
+def test_search_results_come_in_pages(on_register, monkeypatch):
     monkeypatch.setattr("tracker.views.public.RESULTS_PER_PAGE", 2)
     first = Client().get("/public/search/?q=taxi")
     assert "3 recommendations found" in text(first)
@@ -212,11 +194,11 @@ def test_search_results_come_in_pages(register, monkeypatch):
     "/public/search/?q=%22unbalanced", "/public/committees/99999999999999999/",
     "/public/inquiries/99999999999999999999999/", "/public/recommendations/0/", "/public/packs/999999/download/",
 ])
-def test_bad_input_is_never_a_server_error(register, url):
+def test_bad_input_is_never_a_server_error(on_register, url):
     assert Client().get(url).status_code in (200, 404)
 
 
-def test_the_register_only_answers_reading(register):
+def test_the_register_only_answers_reading(on_register):
     assert Client().post("/public/search/", {"q": "taxi"}).status_code == 405
 
 
@@ -260,7 +242,7 @@ def test_a_page_unchanged_since_the_visitors_copy_is_answered_not_modified(open_
     assert again.status_code == 200 and again["ETag"] != page["ETag"]
 
 
-def test_how_long_a_cache_may_keep_a_page_is_a_setting(register, settings):
+def test_how_long_a_cache_may_keep_a_page_is_a_setting(on_register, settings):
     settings.PUBLIC_CACHE_SECONDS = 60
     assert Client().get("/public/")["Cache-Control"] == "public, max-age=60"
 

@@ -7,8 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tracker import public, services
-from tracker.demo import create_demo_users
-from tracker.models import Assessment, Committee, Inquiry, Meeting, Recommendation
+from tracker.models import Assessment, Committee, Inquiry, Recommendation
 
 pytestmark = pytest.mark.django_db
 DRAFT = "DRAFT-ONLY-MARKER: the training plan is still being written."
@@ -20,22 +19,6 @@ def user(name):
 
 def r06():
     return Recommendation.objects.get(number="R06")
-
-
-@pytest.fixture
-def on_register(seed):
-    Committee.objects.update(on_public_register=True)
-    create_demo_users()
-    return Committee.objects.get()
-
-
-@pytest.fixture
-def open_meeting(on_register):
-    office = user("scrutiny")
-    meeting = services.schedule_meeting(on_register, datetime.date(2016, 6, 15), datetime.date(2016, 6, 1), by=office)
-    services.choose_recommendations(meeting, by=office)
-    services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, office)
-    return meeting
 
 
 def test_a_committee_not_on_the_register_shows_nothing(seed):

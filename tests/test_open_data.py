@@ -228,6 +228,9 @@ def test_a_page_is_never_larger_than_the_cap(on_register, monkeypatch):
     ("page=0", "page"),
     ("page_size=-1", "page_size"),
     ("page_size=ten", "page_size"),
+    ("page=%C2%B3", "page"),  # "³": a digit to Python, not a number
+    ("page_size=%D9%A3", "page_size"),  # an Arabic-Indic three
+    ("page_size=" + "9" * 5000, "page_size"),  # longer than Python turns into a number
     ("committee=99999999999999999999999", "committee"),
 ])
 def test_a_bad_parameter_is_refused_with_a_plain_message(on_register, query, field):
@@ -242,7 +245,7 @@ def test_a_bad_parameter_is_refused_with_a_plain_message(on_register, query, fie
 
 @pytest.mark.parametrize("record", [
     "recommendations/99999999999999999999999/", "recommendations/9223372036854775807/", "evidence/abc/",
-    "meetings/0/", "packs/-1/",
+    "meetings/0/", "packs/-1/", "committees/%C2%B3/",
 ])
 def test_a_record_that_cannot_exist_is_not_found(on_register, record):
     response = Client().get(f"/api/v1/{record}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from itertools import islice
 
 import django_filters
@@ -61,6 +62,14 @@ def forget_visitor(request) -> None:
     request.user = AnonymousUser()
 
 
+def _whole_number(value: str, least: int, *, digits: int = 19) -> int | None:
+    """The value as a whole number of ASCII digits (not "³" or "٣", which Python calls digits too),
+    no longer than ``digits`` and at least ``least``; None otherwise."""
+    if not re.fullmatch(rf"[0-9]{{1,{digits}}}", value) or int(value) < least:
+        return None
+    return int(value)
+
+
 class Pages(PageNumberPagination):
     """100 to a page (``?page_size=`` up to 1000), in a stable order; a page that is not a number,
     or a page size that is not a positive number, is refused with 400 and says why."""
@@ -73,13 +82,13 @@ class Pages(PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param)
         if value is None:
             return self.page_size
-        if not value.isdigit() or int(value) < 1:
+        if not _whole_number(value, 1):
             raise exceptions.ValidationError({"page_size": f"Give a whole number from 1 to {MAX_PAGE_SIZE}."})
         return min(int(value), self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         value = request.query_params.get(self.page_query_param)
-        if value is not None and not (value.isdigit() and len(value) < 10 and int(value) >= 1):
+        if value is not None and not _whole_number(value, 1, digits=9):
             raise exceptions.ValidationError({"page": "Give a page number from 1 (follow the next and previous links)."})
         return super().paginate_queryset(queryset, request, view)
 
@@ -155,7 +164,7 @@ class PublicViewSet(PublicData, viewsets.ReadOnlyModelViewSet):
 
     def get_object(self):
         value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
-        if not value.isdigit() or int(value) > LARGEST_ID:
+        if _whole_number(value, 0) is None or int(value) > LARGEST_ID:
             raise exceptions.NotFound("There is no such record.")
         return super().get_object()
 

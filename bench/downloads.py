@@ -56,9 +56,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
-    if args.copies:
-        copy_seed(args.copies)
     meeting = publish_a_round()
+    if args.copies:
+        copy_seed(args.copies)  # history to read, not more for the meeting's pack to print
 
     office = Client()
     office.login(username="scrutiny", password="scrutiny-demo-pass")
@@ -161,7 +161,9 @@ def publish_a_round():
 
 
 def copy_seed(copies: int) -> None:
-    """The seed inquiry copied ``copies`` times, row for row (bulk inserts; no history)."""
+    """The seed inquiry copied ``copies`` times, row for row (bulk inserts; no history), with its
+    imported history: more to download, read and harvest, while the live meeting's pack stays
+    the seed's."""
     from tracker.models import (
         Assessment,
         Conclusion,
@@ -178,8 +180,10 @@ def copy_seed(copies: int) -> None:
     originals = list(inquiry.recommendations.order_by("position", "number"))
     children = {
         model: list(model.objects.filter(recommendation__in=originals))
-        for model in (SubPart, Footnote, Responsibility, Milestone, EvidenceUpdate, Assessment, Conclusion)
+        for model in (SubPart, Footnote, Responsibility, Milestone, EvidenceUpdate, Conclusion)
     }
+    # The imported history only: the copies are not tracked at the live meeting.
+    children[Assessment] = list(Assessment.objects.filter(recommendation__in=originals, meeting__imported=True))
     skip = {"id", "recommendation", "changed_at", "created_at", "concluded_at", "submission_key"}
     for n in range(1, copies + 1):
         copy = Inquiry.objects.create(committee=inquiry.committee, title=f"{inquiry.title} (copy {n})",

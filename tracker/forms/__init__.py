@@ -535,6 +535,17 @@ class CommitteeField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+def any_committee() -> CommitteeField:
+    """A filter's "Committee" choice: one committee, or all of them when none is chosen."""
+    return CommitteeField(
+        queryset=Committee.objects.order_by("name"),
+        required=False,
+        label="Committee",
+        empty_label="All committees",
+        error_messages={"invalid_choice": "Choose one of the committees listed"},
+    )
+
+
 class RecommendationsField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:

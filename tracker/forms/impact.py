@@ -7,18 +7,12 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from tracker import impact
-from tracker.forms import CommitteeField, GovukForm
+from tracker.forms import GovukForm, any_committee
 from tracker.models import Committee
 
 
 class ImpactForm(GovukForm):
-    committee = CommitteeField(
-        queryset=Committee.objects.order_by("name"),
-        required=False,
-        label="Committee",
-        empty_label="All committees",
-        error_messages={"invalid_choice": "Choose one of the committees listed"},
-    )
+    committee = any_committee()
     year = forms.TypedChoiceField(
         coerce=int,
         required=False,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from crispy_forms_gds.layout import Field, Layout
 
-from tracker.forms import CommitteeField, GovukForm
-from tracker.models import Committee, Inquiry
+from tracker.forms import CommitteeField, GovukForm, any_committee
+from tracker.models import Inquiry
 
 
 class InquiryField(CommitteeField):
@@ -16,13 +16,7 @@ class InquiryField(CommitteeField):
 
 
 class OverviewFilterForm(GovukForm):
-    committee = CommitteeField(
-        queryset=Committee.objects.order_by("name"),
-        required=False,
-        label="Committee",
-        empty_label="All committees",
-        error_messages={"invalid_choice": "Choose one of the committees listed"},
-    )
+    committee = any_committee()
     inquiry = InquiryField(
         queryset=Inquiry.objects.select_related("committee").order_by("committee__name", "title"),
         required=False,

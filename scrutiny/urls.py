@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from scrutiny import passwords
+from scrutiny import health, passwords
 
 admin.site.site_header = "Scrutiny tracking"
 admin.site.site_title = "Scrutiny tracking"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # For a load balancer or monitoring: 200 "OK" while the database answers (scrutiny/health.py).
+    path("health/", health.health, name="health"),
     # Every user's own password (Django's auth views with GOV.UK pages; sign-in is in tracker.urls).
     path("accounts/password/", passwords.ChangePasswordView.as_view(), name="password_change"),
     path("accounts/password/changed/", passwords.PasswordChangedView.as_view(), name="password_change_done"),

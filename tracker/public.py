@@ -179,3 +179,24 @@ def assessments() -> QuerySet[Assessment]:
 def conclusions() -> QuerySet[Conclusion]:
     """Conclusions recorded at meetings whose decisions are recorded."""
     return Conclusion.objects.filter(meeting__in=decided_meetings())
+
+
+def published_category(assessment: Assessment):
+    """The category an assessment (from ``assessments()``) made public: the committee's once its
+    decisions are recorded, else the proposal once its pack printed it; None otherwise."""
+    if assessment.decision_public and assessment.agreed_category_id is not None:
+        return assessment.agreed_category
+    if assessment.proposal_public and assessment.proposed_category_id is not None:
+        return assessment.proposed_category
+    return None
+
+
+def category_in_force(assessments_latest_first) -> tuple:
+    """The category in force as published, and the anticipated date advised with it: the latest
+    public assessment's ``published_category``."""
+    for assessment in assessments_latest_first:
+        category = published_category(assessment)
+        if category is not None:
+            return category, assessment.anticipated_date
+    return None, None
+

@@ -112,15 +112,9 @@ class FootnoteSerializer(serializers.ModelSerializer):
 
 
 def category_in_force(recommendation) -> tuple[Category | None, object]:
-    """The category in force as published, and its anticipated date: the latest public meeting's
-    agreed category once its decisions are recorded, else its proposal once its pack printed it
-    (reads ``public_assessments``, prefetched latest meeting first)."""
-    for assessment in recommendation.public_assessments:
-        if assessment.decision_public and assessment.agreed_category is not None:
-            return assessment.agreed_category, assessment.anticipated_date
-        if assessment.proposal_public and assessment.proposed_category is not None:
-            return assessment.proposed_category, assessment.anticipated_date
-    return None, None
+    """The category in force as published and its anticipated date (``public_assessments``
+    prefetched latest meeting first)."""
+    return public.category_in_force(recommendation.public_assessments)
 
 
 class RecommendationSerializer(_Linking):

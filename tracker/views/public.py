@@ -105,14 +105,6 @@ class Status:
     withdrawn_on: datetime.date | None = None
 
 
-def _published_category(assessment: Assessment):
-    if assessment.decision_public and assessment.agreed_category_id:
-        return assessment.agreed_category
-    if assessment.proposal_public and assessment.proposed_category_id:
-        return assessment.proposed_category
-    return None
-
-
 def _status(recommendation: Recommendation, conclusion, assessments: list[Assessment]) -> Status:
     """From the recommendation's public assessments (chronological) and its public conclusion."""
     if recommendation.withdrawn_on:
@@ -121,10 +113,7 @@ def _status(recommendation: Recommendation, conclusion, assessments: list[Assess
         concluding = next((a for a in assessments if a.meeting_id == conclusion.meeting_id), None)
         return Status("concluded", conclusion=conclusion,
                       outcome=concluding.agreed_category if concluding and concluding.decision_public else None)
-    category = None
-    for assessment in assessments:
-        category = _published_category(assessment) or category
-    return Status("tracked", category=category)
+    return Status("tracked", category=public.category_in_force(reversed(assessments))[0])
 
 
 def _public_assessments():

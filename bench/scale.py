@@ -43,7 +43,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from tracker import scale
+    from tracker import paging, scale
     from tracker.demo import create_demo_users
 
     call_command("migrate", verbosity=0)
@@ -62,11 +62,12 @@ def main() -> None:
         from tracker.models import Recommendation
 
         recommendation = Recommendation.objects.order_by("pk")[Recommendation.objects.count() // 2]
-        last_page = max(1, Recommendation.objects.count() // 50 - 1)
+        tracked = Recommendation.objects.tracked().order_by(*paging.REPORT_ORDER)
+        midway = paging.token(tracked[tracked.count() // 2])  # the place half-way down the tracked list
         return [
             ("Sign-in page (yardstick)", anyone, "/accounts/login/"),
             ("Recommendations, first page", office, "/recommendations/"),
-            ("Recommendations, a deep page", office, f"/recommendations/?status=tracked&tracked_page={last_page // 2}"),
+            ("Recommendations, a deep page", office, f"/recommendations/?status=tracked&tracked_after={midway}"),
             ("Search by words", office, "/search/?q=housing+repairs"),
             ("Search by number", office, "/search/?q=R07"),
             ("A timeline", office, f"/recommendations/{recommendation.pk}/"),

@@ -62,7 +62,7 @@ def test_any_number_in_a_url_gives_a_page_or_not_found(route, number):
 
 
 @settings(max_examples=30, deadline=None)
-@given(key=st.sampled_from(["q", "tracked_page", "concluded_page", "next", "page", "status", "committee", "inquiry",
+@given(key=st.sampled_from(["q", "tracked_after", "tracked_before", "concluded_after", "next", "page", "status", "committee", "inquiry",
                             "owner", "category", "overdue"]), value=hostile_text)
 @pytest.mark.parametrize("route", QUERY_ROUTES)
 def test_any_query_string_gives_a_page(route, key, value):

@@ -1,10 +1,21 @@
 """Everyone signed in reads the list of recommendations, fifty to a page."""
 
+import html
 import re
 
 import pytest
+from django.db import connection
 
-from tests.factories import RecommendationFactory, UserFactory
+from tests.factories import (
+    CommitteeFactory,
+    InquiryFactory,
+    OwnerFactory,
+    RecommendationFactory,
+    ThemeFactory,
+    UserFactory,
+)
+from tracker import filters, paging
+from tracker.models import Inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +30,17 @@ def numbers_on(response):
     return re.findall(r">(P\d{3})</a></th>", response.content.decode())
 
 
+def next_link(response, name="tracked"):
+    """The "Next page" link of list ``name``, as the reader follows it."""
+    found = re.search(rf'href="(\?[^"]*)#{name}" rel="next"', response.content.decode())
+    return found and html.unescape(found.group(1))
+
+
+def previous_link(response, name="tracked"):
+    found = re.search(rf'href="(\?[^"]*)#{name}" rel="prev"', response.content.decode())
+    return found and html.unescape(found.group(1))
+
+
 def test_a_long_list_comes_in_pages_of_fifty(reader):
     first = RecommendationFactory(number="P000", position=0)
     for n in range(1, 120):
@@ -26,14 +48,84 @@ def test_a_long_list_comes_in_pages_of_fifty(reader):
     page_one = reader.get("/recommendations/")
     assert "Still tracked (120)" in page_one.content.decode()
     assert numbers_on(page_one) == [f"P{n:03d}" for n in range(50)]
-    page_three = reader.get("/recommendations/", {"tracked_page": 3})
+    assert previous_link(page_one) is None
+    page_two = reader.get("/recommendations/" + next_link(page_one))
+    assert numbers_on(page_two) == [f"P{n:03d}" for n in range(50, 100)]
+    page_three = reader.get("/recommendations/" + next_link(page_two))
     assert numbers_on(page_three) == [f"P{n:03d}" for n in range(100, 120)]
-    assert 'aria-current="page">3</a>' in page_three.content.decode()
+    assert next_link(page_three) is None
+    assert "Back to the first page" in page_three.content.decode()
+    back = reader.get("/recommendations/" + previous_link(page_three))
+    assert numbers_on(back) == [f"P{n:03d}" for n in range(50, 100)]
+    assert numbers_on(reader.get("/recommendations/" + previous_link(back))) == [f"P{n:03d}" for n in range(50)]
 
 
-@pytest.mark.parametrize("bad", ["abc", "-1", "0", "99999999999999999999", "1e9"])
-def test_a_bad_page_number_shows_a_page_not_an_error(reader, bad):
+def test_pages_follow_report_order_across_inquiries_and_equal_positions(reader):
+    """Report order is inquiry, then position, then number: a page may end between two
+    recommendations at the same position, and the next page starts exactly after it."""
+    made = []
+    for inquiry in (InquiryFactory(), InquiryFactory()):
+        for n in range(30):
+            made.append(RecommendationFactory(theme=ThemeFactory(inquiry=inquiry), number=f"P{n:03d}", position=n // 4))
+    expected = [r.number for r in sorted(made, key=lambda r: (r.inquiry_id, r.position, r.number))]
+    page_one = reader.get("/recommendations/")
+    page_two = reader.get("/recommendations/" + next_link(page_one))
+    assert numbers_on(page_one) + numbers_on(page_two) == expected
+
+
+def test_past_a_large_councils_holding_the_heading_gives_an_estimate(reader, monkeypatch):
+    monkeypatch.setattr(paging, "EXACT_COUNT_UP_TO", 30)
+    first = RecommendationFactory(number="P000", position=0)
+    for n in range(1, 40):
+        RecommendationFactory(number=f"P{n:03d}", theme=first.theme, position=n)
+    page = reader.get("/recommendations/")
+    if connection.vendor == "postgresql":
+        assert re.search(r"Still tracked \(about \d+\)", page.content.decode())
+    else:
+        assert "Still tracked (more than 30)" in page.content.decode()
+    assert numbers_on(page) == [f"P{n:03d}" for n in range(40)]
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "0", "99999999999999999999", "1e9", "³", "W1s0LDAsIiJdXQ",
+                                 "WzEsMiwzXQ", "WyJhIiwxLCJiIl0", "=" * 700, "WzEsLTEsIlAiXQ"])
+@pytest.mark.parametrize("direction", ["tracked_after", "tracked_before", "concluded_after"])
+def test_a_bad_page_place_shows_a_page_not_an_error(reader, bad, direction):
     RecommendationFactory(number="P001")
-    response = reader.get("/recommendations/", {"tracked_page": bad})
+    response = reader.get("/recommendations/", {direction: bad})
     assert response.status_code == 200
     assert numbers_on(response) == ["P001"]
+
+
+def options_of(response, name):
+    """The choices the drop-down ``name`` offers (without its "All …" choice)."""
+    select = re.search(rf'<select name="{name}".*?</select>', response.content.decode(), re.S).group(0)
+    return [html.unescape(text) for value, text in re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select)]
+
+
+def test_past_a_few_hundred_inquiries_and_owners_the_drop_downs_offer_the_committees_own(reader, monkeypatch):
+    """A shared service holds thousands of inquiries: the page offers those of the committee
+    chosen, so it stays the same size, and a link naming any inquiry still filters by it."""
+    monkeypatch.setattr(filters, "LONGEST_LIST", 3)
+    housing, leisure = CommitteeFactory(name="Housing Scrutiny"), CommitteeFactory(name="Leisure Scrutiny")
+    for committee, count in ((housing, 3), (leisure, 2)):
+        for n in range(count):
+            inquiry = InquiryFactory(committee=committee, title=f"{committee.name} inquiry {n}")
+            RecommendationFactory(theme=ThemeFactory(inquiry=inquiry), number="R01",
+                                  owner=OwnerFactory(name=f"{committee.name} owner {n}"))
+    everything = reader.get("/recommendations/")
+    assert options_of(everything, "inquiry") == []
+    assert "Choose a committee and apply the filters to list its inquiries." in everything.content.decode()
+    assert options_of(everything, "owner") == []
+    leisure_only = reader.get("/recommendations/", {"committee": leisure.pk})
+    assert options_of(leisure_only, "inquiry") == ["Leisure Scrutiny inquiry 0", "Leisure Scrutiny inquiry 1"]
+    assert options_of(leisure_only, "owner") == ["Leisure Scrutiny owner 0", "Leisure Scrutiny owner 1"]
+    one = Inquiry.objects.get(title="Housing Scrutiny inquiry 2")
+    by_link = reader.get("/recommendations/", {"inquiry": one.pk})
+    assert options_of(by_link, "inquiry") == ["Housing Scrutiny inquiry 2"]
+    assert by_link.content.decode().count(">R01</a></th>") == 1
+
+
+def test_a_council_with_a_few_inquiries_sees_every_one_in_the_drop_down(reader):
+    for n in range(4):
+        InquiryFactory(title=f"Inquiry {n}")
+    assert options_of(reader.get("/recommendations/"), "inquiry") == [f"Inquiry {n}" for n in range(4)]

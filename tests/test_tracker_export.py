@@ -149,7 +149,7 @@ def test_the_file_is_named_after_the_council_and_the_day(seed, reader):
 
 def test_the_list_offers_the_downloads_with_its_filters_but_not_its_page(seed, reader):
     owner = Owner.objects.get(name="Chair BSCB")
-    page = reader.get("/recommendations/", {"owner": owner.pk, "overdue": "on", "tracked_page": "2"}).content.decode()
+    page = reader.get("/recommendations/", {"owner": owner.pk, "overdue": "on", "tracked_after": "WzEsMCwiUjAxIl0"}).content.decode()
     assert f'href="/recommendations/download.xlsx?owner={owner.pk}&amp;overdue=on">Download these recommendations as Excel' in page
     assert f'href="/recommendations/download.csv?owner={owner.pk}&amp;overdue=on">Download these recommendations as CSV' in page
     assert 'href="/recommendations/download.xlsx">' in reader.get("/recommendations/").content.decode()

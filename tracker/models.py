@@ -423,6 +423,8 @@ class Recommendation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["inquiry", "number"], name="unique_recommendation_number_per_inquiry")
         ]
+        # Report order: the lists' pages seek straight to where the last page ended (tracker.paging).
+        indexes = [models.Index(fields=["inquiry", "position", "number"], name="recommendation_report_order")]
 
     def __str__(self):
         return self.number

@@ -45,3 +45,15 @@ def page_link(context, param: str, number) -> str:
     params = context["request"].GET.copy()
     params[param] = number
     return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def keyset_link(context, name: str, direction: str, token: str | None = None) -> str:
+    """"?…" for the page of list ``name`` after (``direction`` "after") or before ("before") the
+    place ``token`` names, or its first page (no token), keeping every other parameter."""
+    params = context["request"].GET.copy()
+    for each in ("after", "before"):
+        params.pop(f"{name}_{each}", None)
+    if token:
+        params[f"{name}_{direction}"] = token
+    return f"?{params.urlencode()}"

@@ -5,14 +5,13 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from tracker import cycle, exports, permissions, selectors
+from tracker import cycle, exports, paging, permissions, selectors
 from tracker.filters import RecommendationFilter
 from tracker.models import Council, Recommendation
 
@@ -21,8 +20,9 @@ PER_PAGE = 50
 
 @login_required
 def recommendation_list(request):
-    """Tracked and concluded (or, when asked, withdrawn) recommendations, each list in pages of 50,
-    filtered by committee, inquiry, owner, category in force and overdue (a GET form)."""
+    """Tracked and concluded (or, when asked, withdrawn) recommendations, each list in pages of 50
+    in report order (``tracker.paging``: the last page costs what the first does), filtered by
+    committee, inquiry, owner, category in force and overdue (a GET form)."""
     filters = RecommendationFilter(
         request.GET, queryset=selectors.with_date_in_force(selectors.recommendations_list())
     )
@@ -32,7 +32,10 @@ def recommendation_list(request):
     for name, part in (("tracked", recommendations.tracked), ("concluded", recommendations.concluded),
                        ("withdrawn", recommendations.withdrawn)):
         if name in shown:
-            lists[name] = Paginator(part(), PER_PAGE).get_page(request.GET.get(f"{name}_page"))
+            lists[name] = paging.keyset_page(
+                part(), after=request.GET.get(f"{name}_after"), before=request.GET.get(f"{name}_before"),
+                per_page=PER_PAGE,
+            )
     for recommendation in lists.get("concluded", ()):
         recommendation.tracking_assessment = selectors.tracking_assessment(recommendation)
     return render(request, "tracker/recommendation_list.html", {

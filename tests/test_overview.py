@@ -279,6 +279,20 @@ def test_the_page_filters_by_a_get_form(two_committees):
     assert "Housing Overview and Scrutiny Committee" not in page.split("Show every committee and inquiry")[1]
 
 
+def test_with_more_committees_than_a_page_holds_the_overview_asks_for_one_first(two_committees, monkeypatch):
+    """A shared service's installation has hundreds of committees: the overview shows one
+    committee's (or inquiry's) figures at a time rather than working out every one."""
+    live, seed = two_committees
+    monkeypatch.setattr(overview, "ALL_AT_ONCE_UP_TO", 1)
+    client = signed_in_as(live.users["member"])
+    page = text(client.get("/overview/"))
+    assert "There are too many committees to show all their figures on one page." in page
+    assert "Meetings coming up" not in page and "Figures on" not in page
+    one = text(client.get("/overview/", {"committee": live.committee.pk}))
+    assert "Figures on" in one and "for the Housing Overview and Scrutiny Committee" in one
+    assert "Meetings coming up" in one and "too many committees" not in one
+
+
 @pytest.mark.parametrize("value", ["abc", "999999", "-1", "1" * 40])
 def test_a_filter_not_in_the_list_is_said_beside_it(live, value):
     response = signed_in_as(live.users["member"]).get("/overview/", {"committee": value})

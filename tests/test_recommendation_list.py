@@ -14,7 +14,7 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
-from tracker import filters, paging
+from tracker import forms, paging
 from tracker.models import Inquiry
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def options_of(response, name):
 def test_past_a_few_hundred_inquiries_and_owners_the_drop_downs_offer_the_committees_own(reader, monkeypatch):
     """A shared service holds thousands of inquiries: the page offers those of the committee
     chosen, so it stays the same size, and a link naming any inquiry still filters by it."""
-    monkeypatch.setattr(filters, "LONGEST_LIST", 3)
+    monkeypatch.setattr(forms, "LONGEST_LIST", 3)
     housing, leisure = CommitteeFactory(name="Housing Scrutiny"), CommitteeFactory(name="Leisure Scrutiny")
     for committee, count in ((housing, 3), (leisure, 2)):
         for n in range(count):

@@ -10,12 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracker import selectors
-from tracker.forms import GovukForm
+from tracker.forms import GovukForm, shorten_long_lists
 from tracker.models import Category, Committee, Inquiry, Owner
-
-# A drop-down lists every inquiry (or owner) up to this many; beyond, those of the committee
-# chosen, so that the page stays the same size however many a shared service holds.
-LONGEST_LIST = 250
 
 STATUSES = [("tracked", "Still tracked"), ("concluded", "Concluded"), ("withdrawn", "Withdrawn")]
 
@@ -63,7 +59,7 @@ class RecommendationFilter(django_filters.FilterSet):
     def form(self):
         if not hasattr(self, "_form"):
             super().form  # noqa: B018 (builds self._form)
-            _shorten(self._form, self.data)
+            shorten_long_lists(self._form, self.data)
         return self._form
 
     def statuses_shown(self) -> set[str]:
@@ -83,30 +79,3 @@ class RecommendationFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         return selectors.overdue(queryset, timezone.localdate()) if value else queryset
 
-
-def _shorten(form, data) -> None:
-    """Past LONGEST_LIST inquiries or owners, offer those of the committee chosen (and the one
-    already chosen) instead of every one: the filter itself still accepts any."""
-    committee = form.fields["committee"].queryset.filter(pk=_number(data.get("committee"))).first()
-    lists = {
-        "inquiry": (Inquiry.objects.order_by("title"), "committee", "inquiries"),
-        "owner": (Owner.objects.order_by("name"), "responsibilities__recommendation__committee", "owners"),
-    }
-    for name, (everyone, of_committee, plural) in lists.items():
-        if everyone[: LONGEST_LIST + 1].count() <= LONGEST_LIST:
-            continue
-        field = form.fields[name]
-        offered = Q(pk=_number(data.get(name)))
-        if committee is not None:
-            offered |= Q(**{of_committee: committee})
-        choices = list(everyone.filter(offered).distinct()[:LONGEST_LIST])
-        field.widget.choices = [("", field.empty_label)] + [(each.pk, str(each)) for each in choices]
-        field.help_text = (
-            f"The {plural} of the committee chosen." if committee
-            else f"Choose a committee and apply the filters to list its {plural}."
-        )
-
-
-def _number(value) -> int | None:
-    value = str(value or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None

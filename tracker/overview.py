@@ -296,6 +296,17 @@ def by_category(*, committee=None, inquiry=None) -> list[CategoryChart]:
 
 # --- The whole page ------------------------------------------------------------------------------
 
+# Every committee's figures on one page up to this many committees (a council has a handful);
+# past it, one committee or inquiry at a time, so that the page stays the size of one.
+ALL_AT_ONCE_UP_TO = 20
+
+
+def needs_a_choice(committee: Committee | None, inquiry: Inquiry | None) -> bool:
+    """Whether the overview must be narrowed to a committee or inquiry before it is worked out."""
+    if committee is not None or inquiry is not None:
+        return False
+    return Committee.objects.all()[: ALL_AT_ONCE_UP_TO + 1].count() > ALL_AT_ONCE_UP_TO
+
 
 @dataclass
 class Overview:

@@ -18,6 +18,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from tracker import attachments
 from tracker import text as texts
@@ -544,6 +545,40 @@ def any_committee() -> CommitteeField:
         empty_label="All committees",
         error_messages={"invalid_choice": "Choose one of the committees listed"},
     )
+
+
+# A drop-down lists every inquiry (or owner) up to this many; beyond, those of the committee
+# chosen, so that a filter's page stays the same size however many an installation holds.
+LONGEST_LIST = 250
+
+
+def shorten_long_lists(form, data) -> None:
+    """Past LONGEST_LIST inquiries or owners, a filter form's "inquiry" and "owner" drop-downs
+    offer those of the committee chosen (and the one already chosen) instead of every one; the
+    field itself still accepts any, so a link naming one keeps working."""
+    committee = form.fields["committee"].queryset.filter(pk=_number(data.get("committee"))).first()
+    lists = {
+        "inquiry": ("committee", "inquiries"),
+        "owner": ("responsibilities__recommendation__committee", "owners"),
+    }
+    for name, (of_committee, plural) in lists.items():
+        field = form.fields.get(name)
+        if field is None or field.queryset[: LONGEST_LIST + 1].count() <= LONGEST_LIST:
+            continue
+        offered = Q(pk=_number(data.get(name)))
+        if committee is not None:
+            offered |= Q(**{of_committee: committee})
+        choices = field.queryset.filter(offered).distinct()[:LONGEST_LIST]
+        field.widget.choices = [("", field.empty_label)] + [(each.pk, field.label_from_instance(each)) for each in choices]
+        field.help_text = (
+            f"The {plural} of the committee chosen." if committee
+            else f"Choose a committee and apply the filters to list its {plural}."
+        )
+
+
+def _number(value) -> int | None:
+    value = str(value or "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 class RecommendationsField(forms.ModelMultipleChoiceField):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crispy_forms_gds.layout import Field, Layout
 
-from tracker.forms import CommitteeField, GovukForm, any_committee
+from tracker.forms import CommitteeField, GovukForm, any_committee, shorten_long_lists
 from tracker.models import Inquiry
 
 
@@ -24,6 +24,10 @@ class OverviewFilterForm(GovukForm):
         empty_label="All inquiries",
         error_messages={"invalid_choice": "Choose one of the inquiries listed"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        shorten_long_lists(self, self.data)
 
     def layout(self):
         return Layout(Field.select("committee"), Field.select("inquiry"))

@@ -22,8 +22,11 @@ def overview(request):
     committee = inquiry = None
     if form.is_bound and form.is_valid():
         committee, inquiry = form.cleaned_data["committee"], form.cleaned_data["inquiry"]
-    found = figures.overview(timezone.localdate(), committee=committee, inquiry=inquiry)
+    narrow = figures.needs_a_choice(committee, inquiry)
+    found = None if narrow else figures.overview(timezone.localdate(), committee=committee, inquiry=inquiry)
     return render(request, "tracker/overview.html", {
+        "choose_first": narrow,
+        "today": timezone.localdate(),
         "form": form,
         "committee": committee,
         "inquiry": inquiry,

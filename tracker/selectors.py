@@ -15,6 +15,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -883,8 +884,10 @@ def with_date_in_force(recommendations: QuerySet[Recommendation]) -> QuerySet[Re
         achieved=Coalesce(Subquery(category.values("counts_as_achieved")[:1], output_field=BooleanField()),
                           Value(False)),
     ).annotate(
+        # A subquery, not a join: a join here would be carried into every count of the list.
         date_in_force=Case(
-            When(committee__scheme__revised_dates_count=True, revised_date__isnull=False, then=F("revised_date")),
+            When(Exists(Committee.objects.filter(pk=OuterRef("committee_id"), scheme__revised_dates_count=True)),
+                 revised_date__isnull=False, then=F("revised_date")),
             default=F("completion_date_in_force"),
             output_field=DateField(),
         ),

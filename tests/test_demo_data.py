@@ -41,8 +41,10 @@ def test_the_demo_committee_is_on_the_public_register_so_a_visitor_reads_it_sign
 
     from tracker.models import Committee
 
-    assert Committee.objects.get().on_public_register
-    assert "Child Sexual Exploitation" in Client().get("/public/").content.decode()
+    committee = Committee.objects.get()
+    assert committee.on_public_register
+    assert committee.name in Client().get("/public/").content.decode()
+    assert "Child Sexual Exploitation" in Client().get(f"/public/committees/{committee.pk}/").content.decode()
 
 
 def test_the_demo_officer_and_cabinet_member_act_for_the_childrens_services_portfolio():

@@ -58,10 +58,24 @@ def test_a_signed_out_visitor_finds_the_committee_its_inquiry_and_how_many_are_t
     assert page.status_code == 200
     words = text(page)
     assert on_register.name in words
-    assert "Child Sexual Exploitation" in words
-    assert "Still tracked Concluded Child Sexual Exploitation" in words and "14 5" in words
+    assert "Latest published: the meeting from the imported report (date not recorded)." in words
     assert "Birmingham City Council scrutiny recommendations" in words
     assert "Sign out" not in words and "Staff sign in" in words
+
+    words = text(Client().get(f"/public/committees/{on_register.pk}/"))
+    assert "Still tracked Concluded Child Sexual Exploitation" in words and "14 5" in words
+
+
+def test_the_register_lists_committees_twenty_to_a_page_with_their_inquiries_on_their_own_pages(on_register):
+    from tracker.views.public import COMMITTEES_PER_PAGE
+
+    for number in range(COMMITTEES_PER_PAGE):
+        Committee.objects.create(name=f"Zz Committee {number:02}", scheme=on_register.scheme, on_public_register=True)
+    first, second = Client().get("/public/"), Client().get("/public/?page=2")
+    assert on_register.name in text(first) and "Zz Committee 18" in text(first)
+    assert "Zz Committee 19" not in text(first) and "Zz Committee 19" in text(second)
+    assert "Nothing has been published for this committee yet." in text(second)
+    assert "Child Sexual Exploitation" not in text(first)  # the inquiries are on the committee's page
 
 
 def test_the_inquiry_lists_every_recommendation_by_theme_with_its_published_status(on_register, seed):

@@ -27,7 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from tracker import public
 from tracker import search as search_service
-from tracker.models import Assessment, Council, Footnote, Recommendation, Responsibility, SubPart
+from tracker.models import Assessment, Council, Footnote, Meeting, Recommendation, Responsibility, SubPart
 from tracker.selectors import chronological_key
 
 RESULTS_PER_PAGE = 20
@@ -159,22 +159,34 @@ def _inquiry_counts(recommendations) -> list[dict]:
 # --- Pages -----------------------------------------------------------------------------------------
 
 
+COMMITTEES_PER_PAGE = 20
+
+
 @public_page
 def home(request):
-    """The committees on the register, each with its inquiries and its latest published pack."""
-    committees = list(
+    """The committees on the register, twenty to a page, each with its latest published pack (or
+    meeting); a committee's inquiries are on its own page, so this page costs the same however
+    many recommendations the council has published."""
+    committees = (
         public.committees()
-        .annotate(latest_pack_id=Subquery(
-            public.packs().filter(meeting__committee_id=OuterRef("pk")).order_by("-published_at", "-pk").values("pk")[:1]
-        ))
-        .order_by("name")
+        .annotate(
+            latest_pack_id=Subquery(
+                public.packs().filter(meeting__committee_id=OuterRef("pk")).order_by("-published_at", "-pk")
+                .values("pk")[:1]
+            ),
+            latest_meeting_id=Subquery(
+                public.meetings().filter(committee_id=OuterRef("pk")).latest_first().values("pk")[:1]
+            ),
+        )
+        .order_by("name", "pk")
     )
-    latest = _latest_packs([c.latest_pack_id for c in committees if c.latest_pack_id])
-    counts = _inquiry_counts(public.recommendations())
-    for committee in committees:
+    page = Paginator(committees, COMMITTEES_PER_PAGE).get_page(request.GET.get("page"))
+    latest = _latest_packs([c.latest_pack_id for c in page if c.latest_pack_id])
+    meetings = Meeting.objects.in_bulk([c.latest_meeting_id for c in page if c.latest_meeting_id and not c.latest_pack_id])
+    for committee in page:
         committee.latest_pack = latest.get(committee.latest_pack_id)
-        committee.inquiry_rows = [row for row in counts if row["committee_id"] == committee.pk]
-    return render(request, "public/home.html", {"committees": committees})
+        committee.latest_meeting = meetings.get(committee.latest_meeting_id)
+    return render(request, "public/home.html", {"committees": page, "page": page})
 
 
 def _latest_packs(ids):

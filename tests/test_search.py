@@ -97,6 +97,15 @@ def test_postgresql_answers_from_the_gin_index(seed):
     assert "tracker_evidenceupdate_text_fts" in plan
 
 
+def test_a_word_in_more_texts_than_are_ranked_finds_the_newest(monkeypatch):
+    import tracker.search
+
+    monkeypatch.setattr(tracker.search, "CANDIDATES", 5)
+    updates = [EvidenceUpdateFactory(text=f"Update {n} on the zebra crossings.") for n in range(8)]
+    found = {hit.recommendation for hit in search("zebra")}
+    assert found == {update.recommendation for update in updates[3:]}
+
+
 def test_a_committee_member_searches_from_the_search_page(client, seed):
     from tracker.demo import create_demo_users
 

@@ -22,6 +22,9 @@ CONFIG = "english"
 MAX_TERMS = 12
 MAX_QUERY_LENGTH = 200
 PER_SOURCE = 200
+# At most this many matches of each kind (recommendation text, sub-parts, evidence) are ranked: the
+# newest, which in a tracker are the ones people are looking for.
+CANDIDATES = 200
 # Private-use markers that never occur in text: the headline is escaped, then they become <mark>.
 START, STOP = "\ue000", "\ue001"
 
@@ -150,12 +153,18 @@ def _postgres_search(query: str, limit: int, within: Scope) -> list[Hit]:
     rows = []
     for model, text_field, where, link in SOURCES:
         vector = SearchVector(text_field, config=CONFIG)
+        # The GIN index finds the matches; only the newest CANDIDATES of them are ranked (ranking
+        # parses each text again), so a common word costs the same among a quarter of a million
+        # recommendations as among a thousand.
+        newest = (
+            within.rows(model).annotate(document=vector).filter(document=search_query)
+            .order_by("-pk").values("pk")[:CANDIDATES]
+        )
         found = list(
-            within.rows(model).annotate(document=vector)
-            .filter(document=search_query)
+            model.objects.filter(pk__in=newest)
             .annotate(rank=SearchRank(vector, search_query), target=F(link))
-            .order_by("-rank")
-            .values_list("pk", "target", "rank")[:PER_SOURCE]
+            .order_by("-rank", "-pk")
+            .values_list("pk", "target", "rank")
         )
         matched.append((model, text_field, where, found))
         rows += [(target, rank, where, None) for _, target, rank in found]
@@ -207,7 +216,7 @@ def _plain_rows(query: str, within: Scope):
         condition = Q()
         for term in terms:
             condition &= Q(**{f"{text_field}__icontains": term})
-        matches = within.rows(model).filter(condition).values_list(link, text_field)[:PER_SOURCE]
+        matches = within.rows(model).filter(condition).order_by("-pk").values_list(link, text_field)[:CANDIDATES]
         for target, text in matches:
             rank = sum(text.lower().count(t.lower()) for t in terms) / (1 + len(text) / 500)
             yield target, rank, where, _snippet(text, terms)

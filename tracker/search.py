@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -112,19 +112,21 @@ def _number_hits(query: str, limit: int, within: Scope) -> list[Hit]:
     if wanted is None:
         return []
     prefix, value = wanted
+    # Numbers first (cheap, in report order from its index), then only the hits shown, in full.
     candidates = (
-        within.results().filter(number__iendswith=str(value))
-        .order_by("inquiry_id", "position", "number")[:PER_SOURCE]
+        within.rows(Recommendation).filter(number__iendswith=str(value))
+        .order_by("inquiry_id", "position", "number").values_list("pk", "number")[:PER_SOURCE]
     )
-    hits = []
-    for recommendation in candidates:
-        key = _number_key(recommendation.number)
+    ranked = []
+    for pk, number in candidates:
+        key = _number_key(number)
         if key and key[1] == value and key[0].endswith(prefix):
-            exact = recommendation.number.lower() == query.lower()
-            hits.append(Hit(recommendation=recommendation, rank=2.0 if exact else 1.0,
-                            snippets=[("Number", recommendation.number)]))
-    hits.sort(key=lambda hit: -hit.rank)  # stable: the exact numbers first, each in report order
-    return hits[:limit]
+            ranked.append((pk, number, 2.0 if number.lower() == query.lower() else 1.0))
+    ranked.sort(key=lambda row: -row[2])  # stable: the exact numbers first, each in report order
+    ranked = ranked[:limit]
+    recommendations = within.results().in_bulk([pk for pk, _, _ in ranked])
+    return [Hit(recommendation=recommendations[pk], rank=rank, snippets=[("Number", number)])
+            for pk, number, rank in ranked]
 
 
 def _collect(rows, limit: int, within: Scope) -> list[Hit]:
@@ -156,9 +158,11 @@ def _postgres_search(query: str, limit: int, within: Scope) -> list[Hit]:
         # The GIN index finds the matches; only the newest CANDIDATES of them are ranked (ranking
         # parses each text again), so a common word costs the same among a quarter of a million
         # recommendations as among a thousand.
+        # (By pk + 0: ordered by the bare pk, the planner may walk the primary key's index looking
+        # for a rare word, parsing every text on its way, instead of asking the GIN index.)
         newest = (
             within.rows(model).annotate(document=vector).filter(document=search_query)
-            .order_by("-pk").values("pk")[:CANDIDATES]
+            .order_by(ExpressionWrapper(F("pk") + 0, output_field=IntegerField()).desc()).values("pk")[:CANDIDATES]
         )
         found = list(
             model.objects.filter(pk__in=newest)

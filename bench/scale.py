@@ -16,6 +16,7 @@ at most).
 from __future__ import annotations
 
 import argparse
+import base64
 import gc
 import os
 import statistics
@@ -54,26 +55,36 @@ def main() -> None:
 
     def fetch(client, url):
         response = client.get(url)
-        if response.streaming:
-            b"".join(response.streaming_content)
-        return response.status_code
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return response.status_code, len(body)
 
     def pages():
-        from tracker.models import Recommendation
+        from tracker import public
+        from tracker.models import Committee, Meeting, Recommendation
 
         recommendation = Recommendation.objects.order_by("pk")[Recommendation.objects.count() // 2]
         tracked = Recommendation.objects.tracked().order_by(*paging.REPORT_ORDER)
         midway = paging.token(tracked[tracked.count() // 2])  # the place half-way down the tracked list
+        published = public.recommendations().order_by("pk").values_list("pk", flat=True)
+        deep = base64.b64encode(f"p={published[published.count() // 2]}".encode()).decode()  # the open data's cursor
+        committee = Committee.objects.filter(on_public_register=True).order_by("name").first()
+        meeting = Meeting.objects.filter(committee__name=committee.name, assessments__isnull=False).latest_first()[0]
         return [
             ("Sign-in page (yardstick)", anyone, "/accounts/login/"),
             ("Recommendations, first page", office, "/recommendations/"),
             ("Recommendations, a deep page", office, f"/recommendations/?status=tracked&tracked_after={midway}"),
-            ("Search by words", office, "/search/?q=housing+repairs"),
+            ("Recommendations, overdue", office, "/recommendations/?status=tracked&overdue=on"),
+            ("Search, a common phrase", office, "/search/?q=homelessness+prevention"),
+            ("Search, words found nowhere", office, "/search/?q=housing+repairs"),
             ("Search by number", office, "/search/?q=R07"),
             ("A timeline", office, f"/recommendations/{recommendation.pk}/"),
+            ("A meeting's page", office, f"/meetings/{meeting.pk}/"),
             ("Overview", office, "/overview/"),
+            ("Overview, one committee", office, f"/overview/?committee={committee.pk}"),
             ("Public register, home", anyone, "/public/"),
+            ("Public register, a committee", anyone, f"/public/committees/{committee.pk}/"),
             ("Open data, recommendations", anyone, "/api/v1/recommendations/"),
+            ("Open data, a deep page", anyone, f"/api/v1/recommendations/?cursor={deep}"),
         ]
 
     results: dict[int, dict[str, tuple[float, int, int]]] = {}
@@ -85,7 +96,7 @@ def main() -> None:
             cursor.execute("ANALYZE")  # fresh statistics for the planner after the bulk inserts
         rows = {}
         for name, client, url in pages():
-            status = fetch(client, url)  # warm
+            status, weight = fetch(client, url)  # warm
             reset_queries()
             with CaptureQueriesContext(connection) as captured:
                 fetch(client, url)
@@ -96,12 +107,13 @@ def main() -> None:
                 start = time.perf_counter()
                 fetch(client, url)
                 times.append(time.perf_counter() - start)
-            rows[name] = (statistics.median(times), queries, status)
+            rows[name] = (statistics.median(times), queries, status, weight)
         results[size] = rows
         yardstick = rows["Sign-in page (yardstick)"][0]
-        print(f"{'page':<34} {'median':>9} {'× sign-in':>10} {'queries':>8} {'status':>7}")
-        for name, (seconds, queries, status) in rows.items():
-            print(f"{name:<34} {seconds * 1000:>7.0f} ms {seconds / yardstick:>9.1f}× {queries:>8} {status:>7}")
+        print(f"{'page':<34} {'median':>9} {'× sign-in':>10} {'queries':>8} {'status':>7} {'size':>9}")
+        for name, (seconds, queries, status, weight) in rows.items():
+            print(f"{name:<34} {seconds * 1000:>7.0f} ms {seconds / yardstick:>9.1f}× {queries:>8} {status:>7} "
+                  f"{weight / 1024:>6.0f} KB")
 
     if len(args.sizes) > 1:
         small, large = args.sizes[0], args.sizes[-1]

@@ -49,3 +49,21 @@ def open_meeting(on_register):
     meeting = services.schedule_meeting(on_register, datetime.date(2016, 6, 15), datetime.date(2016, 6, 1), by=office)
     services.choose_recommendations(meeting, by=office)
     return services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, office)
+
+
+@pytest.fixture(autouse=True)
+def standing_kept(request):
+    """After every test that wrote to the database: where each recommendation stands (tracker.standing)
+    is what the rules give, so a service that changes what it reads without refreshing it fails here."""
+    uses_database = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_database or request.node.get_closest_marker("database_broken"):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    yield
+    from tracker import standing
+
+    drifted = standing.drift()
+    assert not drifted, "Stored standing differs from the rules:\n" + "\n".join(drifted[:20])

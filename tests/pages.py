@@ -112,3 +112,11 @@ def form_data(response, form_index: int = -1) -> dict:
     reader = Reader()
     reader.feed(response.content.decode())
     return dict(reader.forms[form_index])
+
+
+def link(response, words: str) -> str:
+    """Where the page's link that reads ``words`` (tags inside it aside) leads."""
+    for href, inside in re.findall(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', response.content.decode(), flags=re.S):
+        if re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", inside))).strip() == words:
+            return html.unescape(href)
+    raise AssertionError(f"No link reads {words!r}")

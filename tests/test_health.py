@@ -21,6 +21,7 @@ def test_it_says_ok_while_the_database_answers_with_one_query_and_no_cookie():
     assert len(queries) == 1
 
 
+@pytest.mark.database_broken
 def test_it_says_the_database_is_unavailable_when_it_does_not_answer(monkeypatch):
     from django.db.backends.utils import CursorWrapper
 

@@ -20,8 +20,8 @@ from tests.factories import (
     UserFactory,
     default_category,
 )
-from tests.pages import field_errors, signed_in, text
-from tracker import categories, overview, roles, services
+from tests.pages import field_errors, link, signed_in, text
+from tracker import categories, overview, roles, services, standing
 from tracker.demo import create_demo_users
 from tracker.models import Assessment, AssessmentScheme, Meeting, Milestone, Recommendation
 
@@ -78,13 +78,13 @@ def test_the_seed_recommendations_to_watch_match_the_report_counted_by_hand(seed
     # No date was moved in the seed; R06's category needs a new anticipated date: it has slipped.
     assert numbers(watch.slipped) == ["R06"]
     # The seed advises no anticipated date (R06's is "not advised"), and no date waits on an event.
-    assert watch.past_anticipated == []
-    assert watch.waiting == []
+    assert watch.past_anticipated.count == 0
+    assert watch.waiting.count == 0
 
 
 def test_before_the_seed_completion_dates_nothing_is_overdue_yet(seed):
     # On 1 June 2015 R06's completion date (31 July 2015) is still ahead.
-    assert overview.watchlists(datetime.date(2015, 6, 1)).overdue == []
+    assert overview.watchlists(datetime.date(2015, 6, 1)).overdue.count == 0
 
 
 def test_the_seed_categories_in_force_match_the_report_counted_by_hand(seed):
@@ -204,6 +204,7 @@ def test_recommendations_overdue_slipped_past_their_anticipated_date_and_waiting
     services.propose_category(live.assessment("R03"), default_category("1"), None, by=cabinet)
     # R04: its completion waits on an event instead of a day.
     Milestone.objects.filter(recommendation=r04).update(due_date=None, event="When the Renters Act is passed")
+    standing.refresh([r04.pk])
 
     now = overview.watchlists(today)
     assert numbers(now.overdue) == []
@@ -381,3 +382,29 @@ def signed_in_user(username):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=username)
+
+
+def test_a_long_list_shows_its_first_recommendations_and_links_to_every_overdue_one(seed, monkeypatch):
+    """Hundreds overdue make a page nobody reads: each list shows the first few in printed order,
+    says how many there are, and the overdue list links to the recommendations list that has them all."""
+    create_demo_users()
+    monkeypatch.setattr(overview, "WATCH_SHOWN", 2)
+    watch = overview.watchlists(SEED_DAY)
+    assert watch.overdue.count == 1  # the seed's R06 alone
+    # Three more not achieved after all: their committee's category becomes "3 – Not Achieved".
+    Assessment.objects.filter(recommendation__number__in=["R04", "R05", "R07"]).update(
+        agreed_category=default_category("3")
+    )
+    standing.refresh(Recommendation.objects.all())
+    watch = overview.watchlists(SEED_DAY)
+    assert watch.overdue.count == 4 and numbers(watch.overdue) == ["R04", "R05"] and watch.overdue.more == 2
+
+    today = overview.watchlists(timezone.localdate()).overdue  # the page is for today
+    assert today.count > 2
+    response = signed_in("member").get("/overview/")
+    page = text(response)
+    assert f"Overdue ({today.count})" in page
+    assert f"These are the first 2 of {today.count}, in the order the reports print them." in page
+    listed = text(signed_in("member").get(link(response, f"See all {today.count} overdue recommendations in the list")))
+    assert all(recommendation.number in listed for recommendation in today.rows)
+    assert f"Still tracked ({today.count})" in listed

@@ -23,7 +23,7 @@ from tests.factories import (
     UserFactory,
     default_category,
 )
-from tracker import roles, services
+from tracker import roles, services, standing
 from tracker.models import Assessment, Conclusion, DateChange, EvidenceUpdate, Meeting
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,7 @@ class Committee:
             )
             if self.count % 10 == 0:
                 Assessment.objects.filter(pk=before.pk).update(agreed_category=two)
+                standing.refresh([recommendation.pk])
                 Conclusion.objects.create(recommendation=recommendation, meeting=self.previous, remark="Done.")
             else:
                 Assessment.objects.create(

@@ -342,43 +342,16 @@ class RecommendationQuerySet(models.QuerySet):
         return self.tracked().filter(executive_response__in=TRACKED_BY_DEFAULT)
 
     def with_current_category(self):
-        """Annotate the category in force: the latest meeting's agreed category, else its proposal.
-
-        Adds current_category_id/_code/_label/_position and anticipated_date_missing
-        (the category needs an anticipated date and none was advised), in one query.
+        """Annotate the category in force (tracker.standing: the latest meeting's agreed category, else
+        its proposal), as current_category_id/_code/_label/_position, and anticipated_date_missing
+        (the category needs an anticipated date and none was advised), read from the stored standing.
         """
-        latest = (
-            Assessment.objects.filter(recommendation=models.OuterRef("pk"))
-            .filter(Q(agreed_category__isnull=False) | Q(proposed_category__isnull=False))
-            .order_by(
-                F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True), "-meeting_id"
-            )
-        )
-        needs_date = Q(agreed_category__needs_anticipated_date=True) | Q(
-            agreed_category__isnull=True, proposed_category__needs_anticipated_date=True
-        )
-        category = Category.objects.filter(pk=models.OuterRef("current_category_id"))
         return self.annotate(
-            current_category_id=models.Subquery(
-                latest.annotate(
-                    cat=models.functions.Coalesce("agreed_category_id", "proposed_category_id")
-                ).values("cat")[:1]
-            ),
-            current_category_code=models.Subquery(category.values("code")[:1]),
-            current_category_label=models.Subquery(category.values("label")[:1]),
-            current_category_position=models.Subquery(category.values("position")[:1]),
-            anticipated_date_missing=models.functions.Coalesce(
-                models.Subquery(
-                    latest.annotate(
-                        missing=models.Case(
-                            models.When(needs_date & Q(anticipated_date__isnull=True), then=True),
-                            default=False,
-                            output_field=models.BooleanField(),
-                        )
-                    ).values("missing")[:1]
-                ),
-                False,
-            ),
+            current_category_id=F("standing_category_id"),
+            current_category_code=F("standing_category__code"),
+            current_category_label=F("standing_category__label"),
+            current_category_position=F("standing_category__position"),
+            anticipated_date_missing=F("standing_date_missing"),
             is_concluded=models.Exists(Conclusion.objects.filter(recommendation=models.OuterRef("pk"))),
         )
 
@@ -419,7 +392,29 @@ class Recommendation(models.Model):
         "for what changed since).",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords()
+    # Where it stands now, worked out by tracker.standing whenever what it reads changes, so that
+    # lists, filters and the overview read a column (with_current_category, with_date_in_force).
+    standing_category = models.ForeignKey(
+        "Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        help_text="The category in force: the latest meeting's agreed category, else its proposal.",
+    )
+    standing_date_missing = models.BooleanField(
+        default=False, editable=False, help_text="The category in force needs an anticipated date and none was advised.",
+    )
+    standing_completion_date = models.DateField(
+        null=True, blank=True, editable=False, help_text="The completion milestone's date, as last moved.",
+    )
+    standing_revised_date = models.DateField(
+        null=True, blank=True, editable=False, help_text="The latest anticipated date advised.",
+    )
+    standing_date = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="The date in force: the revised date where the scheme counts it, else the completion date.",
+    )
+    history = HistoricalRecords(excluded_fields=[
+        "standing_category", "standing_date_missing", "standing_completion_date", "standing_revised_date",
+        "standing_date",
+    ])
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -433,6 +428,16 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return self.number
+
+    def save(self, *args, **kwargs):
+        # The standing columns are tracker.standing's to write: saving a recommendation read before
+        # a refresh never puts its stale copy back.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and not field.name.startswith("standing_")
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def owner_display(self) -> str:
@@ -685,10 +690,15 @@ class Meeting(models.Model):
         self.placed_on = self.date or self._latest_date_entered_before()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "placed_on"}
+        new = self._state.adding
         super().save(*args, **kwargs)
         self._saved_date = self.date
         if date_changed:
             place_undated_meetings(self.committee_id)
+            if not new:  # which of the committee's meetings is the latest may have changed
+                from tracker import standing
+
+                standing.refresh(Recommendation.objects.filter(assessments__meeting__committee_id=self.committee_id))
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -196,28 +196,62 @@ def with_dates_in_force(recommendations, today: datetime.date):
     )
 
 
+# Each list on the overview shows this many recommendations at most, in printed order, with how many
+# there are in all: the page stays the same size however many are overdue.
+WATCH_SHOWN = 20
+
+
+@dataclass
+class Watchlist:
+    """The first WATCH_SHOWN recommendations of one list, and how many it has in all."""
+
+    rows: list[Recommendation]
+    count: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.rows)
+
+
 @dataclass
 class Watchlists:
-    overdue: list[Recommendation]
-    slipped: list[Recommendation]
-    past_anticipated: list[Recommendation]
-    waiting: list[Recommendation]
+    overdue: Watchlist
+    slipped: Watchlist
+    past_anticipated: Watchlist
+    waiting: Watchlist
+
+
+LISTS = ("overdue", "slipped", "past_anticipated", "waiting")
 
 
 def watchlists(today: datetime.date, *, committee=None, inquiry=None) -> Watchlists:
-    """The tracked recommendations to watch, in printed order (two queries: rows, then owners)."""
-    found = with_dates_in_force(_tracked(committee, inquiry), today).filter(
+    """The tracked recommendations to watch, in printed order (three queries: which are on which list,
+    then the rows shown, then their owners). Only the rows shown are read in full."""
+    watched = with_dates_in_force(_tracked(committee, inquiry), today).filter(
         Q(overdue=True) | Q(slipped=True) | Q(past_anticipated=True) | Q(waiting=True)
-    ).select_related("inquiry", "committee").prefetch_related(
-        Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner"))
-    ).order_by("committee__name", "inquiry__title", "position", "number")
-    found = list(found)
-    return Watchlists(
-        overdue=[r for r in found if r.overdue],
-        slipped=[r for r in found if r.slipped],
-        past_anticipated=[r for r in found if r.past_anticipated],
-        waiting=[r for r in found if r.waiting],
     )
+    order = ("committee__name", "inquiry__title", "position", "number")
+    members: dict[str, list[int]] = {name: [] for name in LISTS}
+    for pk, *flags in watched.order_by(*order).values_list("pk", *LISTS):
+        for name, on in zip(LISTS, flags, strict=True):
+            if on:
+                members[name].append(pk)
+    shown = {pk for pks in members.values() for pk in pks[:WATCH_SHOWN]}
+    rows = watched.filter(pk__in=shown).select_related("inquiry", "committee").prefetch_related(
+        Prefetch("responsibilities", queryset=Responsibility.objects.select_related("owner"))
+    ).in_bulk() if shown else {}
+    return Watchlists(**{
+        name: Watchlist([rows[pk] for pk in pks[:WATCH_SHOWN]], len(pks)) for name, pks in members.items()
+    })
 
 
 def _tracked(committee, inquiry):

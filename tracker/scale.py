@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from tracker import standing
 from tracker.models import (
     Assessment,
     AssessmentScheme,
@@ -366,6 +367,7 @@ class _Batch:
             (EvidenceUpdate, evidence), (Assessment, assessments), (Conclusion, conclusions),
         ):
             model.objects.bulk_create(rows, batch_size=BATCH)
+        standing.refresh([rec.pk for rec in recs])
         self.summary.evidence_updates += len(evidence)
         self.summary.assessments += len(assessments)
         self.summary.conclusions += len(conclusions)

@@ -15,7 +15,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -867,30 +866,18 @@ def completion_milestone() -> QuerySet[Milestone]:
 
 
 def with_date_in_force(recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
-    """Annotate ``date_in_force`` (``categories.date_in_force`` worked out by the database: the
+    """Annotate ``date_in_force`` (``categories.date_in_force`` as tracker.standing keeps it: the
     completion milestone's latest move, else its original date; or, where the committee's scheme
-    counts revised dates, the latest anticipated date advised) and ``achieved`` (the category in
-    force counts as achieved), beside ``with_current_category``'s annotations."""
-    milestone = completion_milestone()
-    revised = Assessment.objects.filter(recommendation=OuterRef("pk"), anticipated_date__isnull=False).order_by(
-        F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True), "-meeting_id"
-    )
-    category = Category.objects.filter(pk=OuterRef("current_category_id"))
+    counts revised dates, the latest anticipated date advised), ``completion_date_in_force``,
+    ``revised_date`` and ``achieved`` (the category in force counts as achieved), beside
+    ``with_current_category``'s annotations."""
     if "current_category_id" not in recommendations.query.annotations:
         recommendations = recommendations.with_current_category()
     return recommendations.annotate(
-        completion_date_in_force=Subquery(milestone.values("in_force")[:1], output_field=DateField()),
-        revised_date=Subquery(revised.values("anticipated_date")[:1], output_field=DateField()),
-        achieved=Coalesce(Subquery(category.values("counts_as_achieved")[:1], output_field=BooleanField()),
-                          Value(False)),
-    ).annotate(
-        # A subquery, not a join: a join here would be carried into every count of the list.
-        date_in_force=Case(
-            When(Exists(Committee.objects.filter(pk=OuterRef("committee_id"), scheme__revised_dates_count=True)),
-                 revised_date__isnull=False, then=F("revised_date")),
-            default=F("completion_date_in_force"),
-            output_field=DateField(),
-        ),
+        completion_date_in_force=F("standing_completion_date"),
+        revised_date=F("standing_revised_date"),
+        achieved=Coalesce(F("standing_category__counts_as_achieved"), Value(False), output_field=BooleanField()),
+        date_in_force=F("standing_date"),
     )
 
 

@@ -26,7 +26,7 @@ from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker import attachments, categories, cycle, notifications, permissions, roles, selectors
+from tracker import attachments, categories, cycle, notifications, permissions, roles, selectors, standing
 from tracker import text as texts
 from tracker.models import (
     Assessment,
@@ -996,6 +996,7 @@ def update_committee(committee: Committee, *, by, expected_version: int | None, 
         current.members.set(members)
     if scheme is not None:
         _move_open_meetings(Meeting.objects.filter(committee=current), current.scheme, by)
+        standing.refresh(Recommendation.objects.filter(committee=current))  # its scheme's rules for dates
     _copy_fields(current, committee)
     return current
 
@@ -1084,6 +1085,7 @@ def update_scheme(scheme: AssessmentScheme, *, by, **fields) -> AssessmentScheme
         setattr(target, name, value)
     target.full_clean(validate_constraints=False)
     _by(target, by).save()
+    standing.refresh(Recommendation.objects.filter(committee__scheme=target))  # whether revised dates count
     return target
 
 
@@ -1563,6 +1565,7 @@ def transfer_recommendations(
         current.committee = to_committee
         _by(current, by).save()
         transfers.append(transfer)
+    standing.refresh([transfer.recommendation_id for transfer in transfers])  # the new committee's scheme's rules
     return transfers
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from tracker import standing
 from tracker.models import (
     Assessment,
     Conclusion,
@@ -94,4 +95,5 @@ def enlarge(meeting: Meeting, factor: int = 10) -> int:
     EvidenceUpdate.objects.bulk_create(evidence)
     Assessment.objects.bulk_create(assessments)
     Conclusion.objects.bulk_create(conclusions)
+    standing.refresh([copy.pk for copy in copies])
     return len(copies)

@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from tracker import overview as figures
 from tracker import permissions
 from tracker.forms.overview import OverviewFilterForm
+
+
+def _overdue_list(committee, inquiry) -> str:
+    """The recommendations list showing every overdue one of the overview's choice."""
+    query = {"overdue": "on", "status": "tracked"}
+    if committee is not None:
+        query["committee"] = committee.pk
+    if inquiry is not None:
+        query["inquiry"] = inquiry.pk
+    return f"{reverse('recommendation_list')}?{urlencode(query)}"
 
 
 @login_required
@@ -33,4 +45,5 @@ def overview(request):
         "filtered": committee is not None or inquiry is not None,
         "overview": found,
         "can_act": permissions.can_manage_meetings(request.user),
+        "overdue_url": _overdue_list(committee, inquiry),
     }, status=400 if form.errors else 200)

@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from tracker import cycle
+from tracker import cycle, paging
 from tracker import evidence as evidence_rules
 from tracker.models import (
     Assessment,
@@ -291,10 +291,13 @@ def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
     )
 
 
-def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[TrackedRow]:
-    """The recommendations tracked at a meeting (only the owners' ones, given owner_ids),
-    each with its evidence and what changed since the committee's previous meeting:
-    new evidence, a category different from its last one, moved dates.
+def tracked_at(
+    meeting: Meeting, *, owner_ids: set[int] | None = None, recommendation_id: int | None = None
+) -> list[TrackedRow]:
+    """The recommendations tracked at a meeting (only the owners' ones, given owner_ids; only
+    one, given recommendation_id), each with its evidence and what changed since the
+    committee's previous meeting: new evidence, a category different from its last one, moved
+    dates. Every row is loaded in full: for a page that shows each one's detail.
     """
     previous = previous_meeting(meeting)
     assessments = _tracked_assessments(meeting)
@@ -302,6 +305,8 @@ def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[T
         assessments = assessments.filter(
             recommendation__in=Recommendation.objects.filter(responsibilities__owner_id__in=owner_ids)
         )
+    if recommendation_id is not None:
+        assessments = assessments.filter(recommendation_id=recommendation_id)
     here = chronological_key(meeting)
     # "Since the previous meeting": after its date, or, when its date is not recorded, after
     # the date it is placed on; evidence headed for a meeting before it is never new.
@@ -354,6 +359,32 @@ def timezone_date(moment: datetime.datetime) -> datetime.date:
     from django.utils import timezone
 
     return timezone.localdate(moment)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one recommendation stands among those a meeting tracks, in report order: its
+    position (from 1) of ``count``, and the recommendations either side (None at the ends)."""
+
+    position: int
+    count: int
+    previous: Recommendation | None
+    next: Recommendation | None
+
+
+def place_at(meeting: Meeting, recommendation: Recommendation) -> Place:
+    """In three queries whatever the meeting's size: the counts, the one before, the one after."""
+    before = paging.beyond(recommendation, after=False, prefix="recommendation__")
+    counts = Assessment.objects.filter(meeting=meeting).aggregate(count=Count("pk"), before=Count("pk", filter=before))
+    neighbours = Recommendation.objects.filter(assessments__meeting=meeting).select_related("theme")
+
+    def beside(after: bool):
+        return (
+            neighbours.filter(paging.beyond(recommendation, after=after))
+            .order_by(*paging.report_order(backwards=not after)).first()
+        )
+
+    return Place(counts["before"] + 1, counts["count"], beside(after=False), beside(after=True))
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -57,3 +58,9 @@ def keyset_link(context, name: str, direction: str, token: str | None = None) ->
     if token:
         params[f"{name}_{direction}"] = token
     return f"?{params.urlencode()}"
+
+
+@register.filter
+def number(value) -> str:
+    """A count as a sentence says it: 1,007."""
+    return number_format(value, force_grouping=True)

@@ -1,11 +1,13 @@
 """The meeting pages: every meeting; scheduling and running one (scrutiny office); the
-meeting page with every tracked recommendation (everyone); recording decisions."""
+meeting page with every tracked recommendation, and each one's own page (everyone); recording
+decisions."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -49,27 +51,42 @@ def _meeting(meeting_id) -> Meeting:
     return get_object_or_404(Meeting.objects.select_related("committee", "scheme"), pk=meeting_id)
 
 
+def _acting(user, meeting: Meeting) -> dict:
+    """What the meeting's pages offer this person now: the same on the meeting page and on a
+    tracked recommendation's own page."""
+    can_manage = permissions.can_manage_meetings(user)
+    narrative = meeting.scheme.is_narrative
+    return {
+        "can_manage": can_manage,
+        "narrative": narrative,
+        "proposing": can_manage and not narrative and cycle.allows(meeting, "propose"),
+        "late_open": can_manage and cycle.allows(meeting, "add_late_evidence"),
+        "can_record": permissions.can_record_decisions(user) and cycle.allows(meeting, "record_decision"),
+    }
+
+
+def _offer(rows, acting: dict) -> None:
+    """The links each recommendation's detail offers: none for one already concluded."""
+    for row in rows:
+        row.can_propose_on_behalf = acting["proposing"] and row.conclusion is None
+        row.can_add_late = acting["late_open"] and row.conclusion is None
+
+
 @login_required
 def meeting_detail(request, meeting_id):
     """Every tracked recommendation with its evidence, proposal and decision, and what changed."""
     meeting = _meeting(meeting_id)
     rows = selectors.tracked_at(meeting)
-    can_manage = permissions.can_manage_meetings(request.user)
+    acting = _acting(request.user, meeting)
+    _offer(rows, acting)
+    can_manage = acting["can_manage"]
     step = cycle.next_step(meeting)
-    narrative = meeting.scheme.is_narrative
-    proposing = can_manage and not narrative and cycle.allows(meeting, "propose")
-    late_open = can_manage and cycle.allows(meeting, "add_late_evidence")
-    for row in rows:
-        row.can_propose_on_behalf = proposing and row.conclusion is None
-        row.can_add_late = late_open and row.conclusion is None
-    can_record = permissions.can_record_decisions(request.user) and cycle.allows(meeting, "record_decision")
     return render(request, "tracker/meeting_detail.html", {
+        **acting,
         "meeting": meeting,
         "rows": rows,
         "concluded": selectors.concluded_before(meeting),
         "previous": selectors.previous_meeting(meeting),
-        "can_manage": can_manage,
-        "can_record": can_record,
         # The next step is offered as a button only when nothing stops it; else the page says why.
         "step_blockers": cycle.step_blockers(meeting, [row.assessment for row in rows]) if can_manage else [],
         "can_change": can_manage and cycle.allows(meeting, "change_meeting"),
@@ -80,11 +97,35 @@ def meeting_detail(request, meeting_id):
         "cover_open": cycle.allows(meeting, "write_cover"),
         "publish_url": reverse("pack_versions", kwargs={"meeting_id": meeting.pk}),
         "changed_count": sum(1 for row in rows if row.changed),
-        "narrative": narrative,
-        "proposing": proposing,
-        "unassessed": [row.recommendation.number for row in rows if not row.assessment.category] if proposing else [],
+        "unassessed": [row.recommendation.number for row in rows if not row.assessment.category]
+        if acting["proposing"] else [],
         "step_explanation": step.explain(meeting) if step else "",
         "message_sections": {row.recommendation.pk for row in rows},
+    })
+
+
+@login_required
+def tracked_recommendation(request, meeting_id, recommendation_id):
+    """One recommendation tracked at a meeting, on its own page: what the meeting page's section
+    shows (text, what changed, evidence, category, conclusion, the links to act), the messages of
+    the actions that return here, and the recommendations either side in the meeting's order.
+    A recommendation the meeting does not track is not found."""
+    meeting = _meeting(meeting_id)
+    rows = selectors.tracked_at(meeting, recommendation_id=recommendation_id)
+    if not rows:
+        raise Http404("The meeting does not track this recommendation.")
+    row = rows[0]
+    acting = _acting(request.user, meeting)
+    _offer(rows, acting)
+    meeting_url = reverse("meeting_detail", kwargs={"meeting_id": meeting.pk})
+    return render(request, "tracker/tracked_recommendation.html", {
+        **acting,
+        "meeting": meeting,
+        "row": row,
+        "place": selectors.place_at(meeting, row.recommendation),
+        "previous": selectors.previous_meeting(meeting),
+        "back_url": f"{meeting_url}#{section_of(row.recommendation)}",
+        "message_sections": {row.recommendation.pk},
     })
 
 

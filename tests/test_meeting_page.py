@@ -138,3 +138,170 @@ def test_the_own_page_runs_as_many_queries_for_a_meeting_of_70_as_for_the_seeds_
     assert Assessment.objects.filter(meeting=open_meeting).count() == 70
     assert queries(office, url) == at_14
     assert "Recommendation 11 of the 70 tracked at this meeting." in text(office.get(url))  # R04, its 4 copies, R05 …
+
+
+# --- The meeting page at any size -------------------------------------------------------------
+
+
+def grow(meeting, factor: int) -> None:
+    """Make the meeting ``factor`` times as large again. ``synthetic.enlarge`` names its copies
+    "R04-2", "R04-3" …, so the copies made before are renamed first ("R04-2a") to leave room."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    Recommendation.objects.filter(number__contains="-").update(number=Concat("number", Value("a")))
+    synthetic.enlarge(meeting, factor)
+
+
+def rows_of(response) -> list[str]:
+    """The numbers in the table of tracked recommendations, in order."""
+    table = re.search(r'<table class="govuk-table app-summary-table">.*?</table>', response.content.decode(), re.S)
+    return re.findall(r'<th scope="row" class="govuk-table__header"><a [^>]*>([^<]+)</a>', table.group(0))
+
+
+def test_the_seed_meeting_page_shows_each_recommendation_in_full_below_its_table(open_meeting):
+    body = signed_in("scrutiny").get(f"/meetings/{open_meeting.pk}/").content.decode()
+    assert body.count('<section class="app-tracked"') == 14
+    for number in scenes.SEED_TRACKED:
+        pk = Recommendation.objects.get(number=number).pk
+        assert f'<a class="govuk-link" href="#rec-{pk}">{number}</a>' in body
+    assert "nightwatch campaign" in body  # R06's evidence
+    assert "Officers can then add evidence" not in body  # open already: the next step is publishing
+    assert "Evidence and proposals close; the committee reads the pack." in body
+
+
+def test_a_large_meeting_page_is_its_table_alone_each_number_linking_to_the_recommendations_own_page(open_meeting):
+    synthetic.enlarge(open_meeting, 5)
+    response = signed_in("member").get(f"/meetings/{open_meeting.pk}/")
+    body, words = response.content.decode(), text(response)
+
+    assert "Tracked at this meeting (70)" in words
+    assert '<section class="app-tracked"' not in body and 'id="contents"' not in body
+    assert "nightwatch campaign" not in body  # R06's evidence is on its own page
+    numbers = rows_of(response)
+    assert len(numbers) == 70 and numbers[:6] == ["R04", "R04-2", "R04-3", "R04-4", "R04-5", "R05"]
+    r06 = Recommendation.objects.get(number="R06")
+    assert (f'<tr class="govuk-table__row" id="rec-{r06.pk}">\n      \n      <th scope="row" '
+            f'class="govuk-table__header"><a class="govuk-link" href="{own_page(open_meeting, "R06")}">R06</a>') in body
+    assert f"R06 {r06.first_words}" in words  # the first words beside each number
+    assert "Each recommendation’s evidence and category, and the links to act on it, are on a page of its own" in words
+    assert "Concluded at earlier meetings (25)" in words
+
+
+def test_a_large_meeting_page_counts_and_names_a_few_in_its_warnings(open_meeting):
+    synthetic.enlarge(open_meeting, 5)
+    office = signed_in("scrutiny")
+    url = f"/meetings/{open_meeting.pk}/"
+    first = "R04, R04-2, R04-3, R04-4, R04-5, R05, R05-2, R05-3, R05-4, R05-5"
+    words = text(office.get(url))
+    assert (f"70 of 70 tracked recommendations have no proposed category yet: {first}, R06, R06-2, R06-3, R06-4, "
+            "R06-5, R07, R07-2, R07-3, R07-4, R07-5 and 50 others. The pack prints them “Not yet assessed”. You can "
+            "enter a proposal on the owners’ behalf from each recommendation’s own page.") in words
+
+    scenes.pack_marked_published(open_meeting)
+    scenes.committee_concludes_r06(open_meeting)
+    words = text(office.get(url))
+    assert ("The committee’s decision is still to be recorded on 69 of the 70 tracked recommendations "
+            f"({first}, R06-2, R06-3, R06-4, R06-5, R07, R07-2, R07-3, R07-4, R07-5, R08 and 49 others).") in words
+
+
+def test_a_large_meeting_page_goes_a_hundred_rows_at_a_time(open_meeting):
+    synthetic.enlarge(open_meeting, 20)  # 280 tracked, 100 concluded earlier
+    member = signed_in("member")
+    url = f"/meetings/{open_meeting.pk}/"
+    first, third = member.get(url), member.get(f"{url}?page=3")
+    assert len(rows_of(first)) == 100 and len(rows_of(third)) == 80
+    assert set(rows_of(first)).isdisjoint(rows_of(third))
+    assert "Tracked recommendations 201 to 280 of 280" in third.content.decode()
+    nav = re.search(r'<nav class="govuk-pagination" aria-label="Pages of tracked recommendations">.*?</nav>',
+                    first.content.decode(), re.S).group(0)
+    assert 'href="?page=2#tracked" rel="next"' in nav and 'aria-current="page">1</a>' in nav
+    assert rows_of(member.get(f"{url}?page=not-a-number")) == rows_of(first)
+    assert rows_of(member.get(f"{url}?page=99")) == rows_of(third)
+    assert "Concluded at earlier meetings (100)" in text(first)
+
+    # From a recommendation on the third page, back to that page, at its row.
+    last = rows_of(third)[-1]
+    page = member.get(own_page(open_meeting, last))
+    pk = Recommendation.objects.get(number=last).pk
+    assert f'<a href="{url}?page=3#rec-{pk}" class="govuk-back-link">Back to the meeting</a>' in page.content.decode()
+    assert "Recommendation 280 of the 280 tracked at this meeting." in text(page)
+
+
+def test_the_meeting_page_runs_as_many_queries_at_28_tracked_as_at_the_seeds_14(open_meeting):
+    """Up to 30, each recommendation's detail is on the page: loaded in a fixed number of queries."""
+    office = signed_in("scrutiny")
+    url = f"/meetings/{open_meeting.pk}/"
+    at_14 = queries(office, url)
+    synthetic.enlarge(open_meeting, 2)
+    assert text(office.get(url)).count("on a page of its own") == 28
+    assert queries(office, url) == at_14
+
+
+def test_the_large_meeting_page_runs_as_many_queries_at_280_tracked_as_at_70_and_fewer_than_the_seeds(open_meeting):
+    office = signed_in("scrutiny")
+    url = f"/meetings/{open_meeting.pk}/"
+    at_14 = queries(office, url)
+    synthetic.enlarge(open_meeting, 5)
+    at_70 = queries(office, url)
+    grow(open_meeting, 4)
+    assert Assessment.objects.filter(meeting=open_meeting).count() == 280
+    assert queries(office, url) == at_70 < at_14
+
+
+def test_a_large_meeting_page_weighs_the_same_at_840_tracked_as_at_280(open_meeting):
+    """Before, every recommendation's detail was on the page: 4 MB for a meeting tracking 1,007.
+    Now its weight is a page of the table (100 rows) and a page of those concluded earlier."""
+    office = signed_in("scrutiny")
+    url = f"/meetings/{open_meeting.pk}/"
+    synthetic.enlarge(open_meeting, 20)  # 280 tracked, 100 concluded earlier
+    at_280 = len(office.get(url).content)
+    grow(open_meeting, 3)  # 840 tracked, 300 concluded earlier
+    assert "Tracked at this meeting (840)" in text(office.get(url))
+    at_840 = len(office.get(url).content)
+    assert at_280 < 150_000 and at_840 < 150_000
+    assert abs(at_840 - at_280) < 3_000  # longer numbers ("R04-2a-3") and more page links
+
+
+def test_the_table_says_what_the_recommendations_detail_says_about_what_changed(open_meeting):
+    import datetime
+
+    from tracker import selectors
+    from tracker.models import DateChange
+
+    scenes.officer_updates_r06(open_meeting)
+    scenes.cabinet_proposes(open_meeting, "R06", "2")
+    scenes.cabinet_proposes(open_meeting, "R19", "1")
+    r07 = Recommendation.objects.get(number="R07")
+    services.move_completion_date(r07.completion_milestone(), datetime.date(2016, 12, 31), reason="Slipped.",
+                                  by=scenes.user("scrutiny"))
+    earlier = Assessment.objects.filter(recommendation__number="R09").exclude(meeting=open_meeting).first()
+    DateChange.objects.create(assessment=earlier, previous_date=None, new_date=datetime.date(2016, 9, 30),
+                              reason="Advised late.", changed_by=scenes.user("cabinet"))
+    previous = selectors.previous_meeting(open_meeting)
+    tracked = selectors.tracked(open_meeting, previous)
+    rows = {row.recommendation.number: row for row in selectors.tracked_at(open_meeting)}
+    lines = {line.recommendation.number: line for line in selectors.tracked_lines(tracked.rows, open_meeting)}
+
+    def said(row):
+        return (row.has_new_evidence, row.category_changed, row.date_moved, row.previous_category, row.changed)
+
+    assert {number: said(line) for number, line in lines.items()} == {number: said(row) for number, row in rows.items()}
+    assert tracked.changed == sum(row.changed for row in rows.values())
+    assert [number for number, row in rows.items() if row.changed] == ["R06", "R07", "R09"]
+
+
+def test_a_decision_is_awaited_only_where_the_recommendation_is_neither_withdrawn_nor_concluded_elsewhere(open_meeting):
+    import datetime
+
+    from tracker import selectors
+    from tracker.models import Conclusion
+
+    scenes.pack_marked_published(open_meeting)
+    previous = selectors.previous_meeting(open_meeting)
+    Recommendation.objects.filter(number="R05").update(withdrawn_on=datetime.date(2016, 6, 1))
+    Conclusion.objects.create(recommendation=Recommendation.objects.get(number="R07"), meeting=previous)
+    scenes.committee_concludes_r06(open_meeting)  # decided here
+    undecided = selectors.tracked(open_meeting, previous).undecided
+    assert undecided.count == 11
+    assert undecided.numbers == ("R04", "R08", "R09", "R10", "R12", "R14", "R15", "R16", "R17", "R18", "R19")

@@ -36,6 +36,18 @@ def permission_denied(request, exception=None):
     return render(request, "tracker/forbidden.html", {"message": message}, status=403)
 
 
+# A meeting tracking up to this many recommendations shows each one's detail (text, evidence,
+# category, the links to act) on its page, below the table; a larger one shows the table alone,
+# a page at a time, and each recommendation's detail on its own page (``tracked_recommendation``),
+# so that the meeting page weighs the same whatever the meeting's size.
+DETAILS_INLINE_UP_TO = 30
+
+
+def details_inline(tracked_count: int) -> bool:
+    """Does the meeting page show each tracked recommendation's detail below its table?"""
+    return tracked_count <= DETAILS_INLINE_UP_TO
+
+
 def redirect_back(request, default: str, *, fragment: str = ""):
     """Back to the page the form was sent from (the 'next' field), if it is one of ours;
     with ``fragment``, at that place of it (a recommendation's section, ``rec-<pk>``)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +24,15 @@ from tracker.forms import (
 )
 from tracker.models import Meeting, Recommendation
 from tracker.views.cabinet import assessment_or_404
-from tracker.views.common import pack_links, render_form, saved, section_of, stale_message, submit
+from tracker.views.common import (
+    details_inline,
+    pack_links,
+    render_form,
+    saved,
+    section_of,
+    stale_message,
+    submit,
+)
 
 
 @login_required
@@ -51,6 +60,11 @@ def _meeting(meeting_id) -> Meeting:
     return get_object_or_404(Meeting.objects.select_related("committee", "scheme"), pk=meeting_id)
 
 
+# The meeting page's table of tracked recommendations, and of those concluded earlier, a page at a time.
+TRACKED_PER_PAGE = 100
+CONCLUDED_PER_PAGE = 100
+
+
 def _acting(user, meeting: Meeting) -> dict:
     """What the meeting's pages offer this person now: the same on the meeting page and on a
     tracked recommendation's own page."""
@@ -72,23 +86,45 @@ def _offer(rows, acting: dict) -> None:
         row.can_add_late = acting["late_open"] and row.conclusion is None
 
 
+def _pages(paginator_page) -> list:
+    """The page numbers a pagination shows: the first, the last and those near this one, "…" between."""
+    return list(paginator_page.paginator.get_elided_page_range(paginator_page.number, on_each_side=2, on_ends=1))
+
+
 @login_required
 def meeting_detail(request, meeting_id):
-    """Every tracked recommendation with its evidence, proposal and decision, and what changed."""
+    """The meeting, whatever its size: its state and next step, what stops it, and the tracked
+    recommendations in a table a page at a time (proposal, decision, what changed). Up to
+    DETAILS_INLINE_UP_TO, each one's detail follows the table; above it, each row links to the
+    recommendation's own page. Counts and warnings are counted by the database, never by
+    loading every recommendation."""
     meeting = _meeting(meeting_id)
-    rows = selectors.tracked_at(meeting)
+    previous = selectors.previous_meeting(meeting)
+    tracked = selectors.tracked(meeting, previous)
+    inline = details_inline(tracked.count)
+    page = Paginator(tracked.rows, TRACKED_PER_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.tracked_at(meeting) if inline else []
     acting = _acting(request.user, meeting)
     _offer(rows, acting)
     can_manage = acting["can_manage"]
     step = cycle.next_step(meeting)
+    concluded = Paginator(selectors.concluded_before(meeting), CONCLUDED_PER_PAGE).get_page(
+        request.GET.get("concluded_page"))
     return render(request, "tracker/meeting_detail.html", {
         **acting,
         "meeting": meeting,
+        "previous": previous,
+        "tracked": tracked,
+        "inline": inline,
+        "page": page,
+        "pages": _pages(page),
+        "lines": selectors.tracked_lines(page.object_list, meeting),
         "rows": rows,
-        "concluded": selectors.concluded_before(meeting),
-        "previous": selectors.previous_meeting(meeting),
+        "concluded": concluded,
+        "concluded_pages": _pages(concluded),
+        "concluded_rows": selectors.concluded_rows(concluded.object_list),
         # The next step is offered as a button only when nothing stops it; else the page says why.
-        "step_blockers": cycle.step_blockers(meeting, [row.assessment for row in rows]) if can_manage else [],
+        "step_blockers": cycle.step_blockers(meeting, tracked) if can_manage else [],
         "can_change": can_manage and cycle.allows(meeting, "change_meeting"),
         "can_choose": can_manage and cycle.allows(meeting, "choose_recommendations"),
         "step": step if can_manage else None,
@@ -96,9 +132,6 @@ def meeting_detail(request, meeting_id):
         "covers": selectors.cover_reports(meeting) if can_manage else [],
         "cover_open": cycle.allows(meeting, "write_cover"),
         "publish_url": reverse("pack_versions", kwargs={"meeting_id": meeting.pk}),
-        "changed_count": sum(1 for row in rows if row.changed),
-        "unassessed": [row.recommendation.number for row in rows if not row.assessment.category]
-        if acting["proposing"] else [],
         "step_explanation": step.explain(meeting) if step else "",
         "message_sections": {row.recommendation.pk for row in rows},
     })
@@ -117,12 +150,16 @@ def tracked_recommendation(request, meeting_id, recommendation_id):
     row = rows[0]
     acting = _acting(request.user, meeting)
     _offer(rows, acting)
+    place = selectors.place_at(meeting, row.recommendation)
     meeting_url = reverse("meeting_detail", kwargs={"meeting_id": meeting.pk})
+    if not details_inline(place.count):  # back to the page of the table it is on
+        page = (place.position - 1) // TRACKED_PER_PAGE + 1
+        meeting_url += f"?page={page}" if page > 1 else ""
     return render(request, "tracker/tracked_recommendation.html", {
         **acting,
         "meeting": meeting,
         "row": row,
-        "place": selectors.place_at(meeting, row.recommendation),
+        "place": place,
         "previous": selectors.previous_meeting(meeting),
         "back_url": f"{meeting_url}#{section_of(row.recommendation)}",
         "message_sections": {row.recommendation.pk},

@@ -305,3 +305,75 @@ def test_a_decision_is_awaited_only_where_the_recommendation_is_neither_withdraw
     undecided = selectors.tracked(open_meeting, previous).undecided
     assert undecided.count == 11
     assert undecided.numbers == ("R04", "R08", "R09", "R10", "R12", "R14", "R15", "R16", "R17", "R18", "R19")
+
+
+# --- Back at the recommendation after acting on it --------------------------------------------
+
+
+def section(body: str, pk: int) -> str:
+    """The HTML of a recommendation's section (``#rec-<pk>``), on the meeting page or its own page."""
+    found = re.search(rf'<section class="app-tracked[^"]*" id="rec-{pk}".*?</section>', body, re.S)
+    assert found, f"no section rec-{pk}"
+    return found.group(0)
+
+
+def top(body: str) -> str:
+    return body.split('<section class="app-tracked', 1)[0]
+
+
+def test_after_recording_a_decision_from_the_own_page_the_office_is_back_there_reading_the_message(open_meeting):
+    from tests.pages import hidden
+
+    scenes.pack_marked_published(open_meeting)
+    office = signed_in("scrutiny")
+    url = own_page(open_meeting, "R06")
+    pk = Recommendation.objects.get(number="R06").pk
+    decide = f"/assessments/{scenes.assessment(open_meeting, 'R06').pk}/decision/?next={url}"
+    form = office.get(decide)
+    assert f'<a href="{url}#rec-{pk}" class="govuk-back-link">Back</a>' in form.content.decode()
+
+    response = office.post(decide, {"category": scenes.category("2").pk, "version": hidden(form, "version"),
+                                    "remark": ""})
+    assert response["Location"] == f"{url}#rec-{pk}"
+    landed = office.get(url).content.decode()
+    assert "Recorded: the committee agreed “2 – Achieved (Late)” for R06." in section(landed, pk)
+    assert "Recorded:" not in top(landed)
+
+
+def test_on_a_large_meeting_each_action_returns_to_the_recommendations_own_page_with_its_message(open_meeting):
+    from tests.pages import evidence_fields, hidden
+
+    synthetic.enlarge(open_meeting, 3)  # 42 tracked: the meeting page is its table alone
+    office = signed_in("scrutiny")
+    url = own_page(open_meeting, "R06")
+    pk = Recommendation.objects.get(number="R06").pk
+    assessment = scenes.assessment(open_meeting, "R06")
+
+    # A proposal the Cabinet Member sent in, entered on their behalf (from the one-page form, say).
+    propose = f"/assessments/{assessment.pk}/proposal/"
+    form = office.get(propose)
+    assert f'<a href="{url}#rec-{pk}" class="govuk-back-link">Back</a>' in form.content.decode()
+    response = office.post(propose, {"category": scenes.category("2").pk, "version": hidden(form, "version")})
+    assert response["Location"] == f"{url}#rec-{pk}"
+    assert "You proposed “2 – Achieved (Late)” for R06 on the owners’ behalf." in section(
+        office.get(url).content.decode(), pk)
+
+    # The pack is out: an update from the officer that came in late, then the committee's decision.
+    scenes.pack_published(open_meeting)
+    late = "The last 250 taxi drivers were trained on 10 June."
+    response = office.post(f"/meetings/{open_meeting.pk}/recommendations/{pk}/evidence/late/", {
+        **evidence_fields(f"r{pk}", late, (10, 6, 2016)), f"r{pk}-author": scenes.user("officer").pk,
+    })
+    assert response["Location"] == f"{url}#rec-{pk}"
+    landed = section(office.get(url).content.decode(), pk)
+    assert ("The update from Olivia Officer for R06 has been added, as received after the pack was published."
+            in landed)
+    assert late in landed
+
+    decide = f"/assessments/{assessment.pk}/decision/"
+    form = office.get(decide)
+    response = office.post(decide, {"category": scenes.category("2").pk, "version": hidden(form, "version"),
+                                    "remark": ""})
+    assert response["Location"] == f"{url}#rec-{pk}"
+    assert "Recorded: the committee agreed “2 – Achieved (Late)” for R06." in section(
+        office.get(url).content.decode(), pk)

@@ -25,6 +25,7 @@ from tracker.forms import (
 from tracker.models import Meeting, Recommendation
 from tracker.views.cabinet import assessment_or_404
 from tracker.views.common import (
+    back_to,
     details_inline,
     pack_links,
     render_form,
@@ -32,6 +33,7 @@ from tracker.views.common import (
     section_of,
     stale_message,
     submit,
+    tracked_detail_url,
 )
 
 
@@ -259,6 +261,8 @@ def decide(request, assessment_id):
     }
 
     narrative = scheme.is_narrative
+    # Back where the decision was asked for (the meeting page, or the recommendation's own page).
+    back_url = back_to(request, tracked_detail_url(meeting.pk, recommendation), fragment=section_of(recommendation))
     if narrative:
         initial["outcome"] = ("completed" if initial["concluded"] else "continue") if assessment.decided else None
 
@@ -283,8 +287,7 @@ def decide(request, assessment_id):
         saved(request, messages.SUCCESS, recommendation, done + (" and concluded it." if concluded else "."))
         for warning in warnings:
             saved(request, messages.WARNING, recommendation, f"{recommendation}: {warning}")
-        url = reverse("meeting_detail", kwargs={"meeting_id": meeting.pk})
-        return redirect(f"{url}#{section_of(recommendation)}")
+        return redirect(back_url)
 
     submission = submit(request, make_form, save, stale_message=lambda current: stale_message(
         f"the decision for {recommendation}", current.agreed_by or current.proposed_by))
@@ -295,4 +298,5 @@ def decide(request, assessment_id):
         "narrative": narrative,
         "concluded_here": conclusion is not None and conclusion.meeting_id == meeting.pk,
         "closed_message": cycle.refusal(meeting, "record_decision"),
+        "back_url": back_url,
     }, submission)

@@ -377,3 +377,22 @@ def test_on_a_large_meeting_each_action_returns_to_the_recommendations_own_page_
     assert response["Location"] == f"{url}#rec-{pk}"
     assert "Recorded: the committee agreed “2 – Achieved (Late)” for R06." in section(
         office.get(url).content.decode(), pk)
+
+
+# --- Other ways to a recommendation's page ----------------------------------------------------
+
+
+def test_the_offices_one_page_forms_send_it_to_each_recommendations_own_page_to_read_the_evidence(open_meeting):
+    office = signed_in("scrutiny")
+    link = f'href="{own_page(open_meeting, "R06")}">Read the evidence<span class="govuk-visually-hidden"> for R06'
+    assert link in office.get(f"/portfolio/meetings/{open_meeting.pk}/proposals/").content.decode()
+    scenes.pack_marked_published(open_meeting)
+    assert link in office.get(f"/meetings/{open_meeting.pk}/decisions/").content.decode()
+
+
+def test_an_assessment_in_the_admin_links_to_its_recommendations_page_at_the_meeting(open_meeting, client):
+    client.login(username="scrutiny", password="scrutiny-demo-pass")
+    r06 = scenes.assessment(open_meeting, "R06")
+    page = client.get(f"/admin/tracker/assessment/?meeting__id__exact={open_meeting.pk}").content.decode()
+    assert f'href="{own_page(open_meeting, "R06")}"' in page
+    assert client.get(f"/admin/tracker/assessment/{r06.pk}/change/").status_code == 200

@@ -170,9 +170,9 @@ def awaiting_decision() -> Q:
 
 
 def blockers(meeting: Meeting, to_state: str, tracked) -> list[str]:
-    """What stops the meeting moving to ``to_state`` (in words), given what it tracks, counted:
-    ``tracked.count`` and ``tracked.undecided`` (``selectors.TrackedSummary``: how many are
-    ``awaiting_decision``, and the first of them by number)."""
+    """What stops the meeting moving to ``to_state`` (in words), given what it tracks, counted
+    (``selectors.tracked``): ``tracked.count``, and ``tracked.undecided``, how many are
+    ``awaiting_decision`` with the first of them by number."""
     problems = []
     if meeting.imported:
         problems.append(f"The {meeting.name_in_full} is history brought in from an earlier report: "

@@ -1,8 +1,10 @@
 """The read queries that pages, the admin and the pack need, each in a fixed number of queries.
 
 Pages get plain rows with everything they show already fetched: a template never
-triggers a query. "What changed since the last meeting" is worked out here, in
-Python, over the prefetched rows.
+triggers a query. "What changed since the last meeting" is worked out here: in Python,
+over the prefetched rows, for the pages that show each recommendation in full
+(``tracked_at``); by the database, the same rules, where a meeting is counted or read a page
+of its table at a time (``tracked``).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -430,10 +431,14 @@ def _with_changes(assessments: QuerySet[Assessment], meeting: Meeting, previous:
     since = previous and (previous.date or previous.placed_on)
     if since:
         day_after = timezone.make_aware(datetime.datetime.combine(since + datetime.timedelta(days=1), datetime.time()))
-        moved = Exists(DateChange.objects.filter(
-            Q(milestone__recommendation_id=recommendation) | Q(assessment__recommendation_id=recommendation),
-            changed_at__gte=day_after,
-        ))
+        moves = DateChange.objects.filter(changed_at__gte=day_after)
+        # One EXISTS per kind of date, each through its own index (an OR across both joins would
+        # read every date moved since, for each row).
+        moved = ExpressionWrapper(
+            Q(Exists(moves.filter(milestone__recommendation_id=recommendation)))
+            | Q(Exists(moves.filter(assessment__recommendation_id=recommendation))),
+            output_field=BooleanField(),
+        )
     else:
         moved = Value(False)
     return assessments.annotate(

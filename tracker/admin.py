@@ -403,8 +403,8 @@ class AssessmentAdmin(ReadOnly, HistoryAdmin):
 
     @admin.display(description="Change it on")
     def page(self, obj):
-        return _link(reverse("meeting_detail", args=[obj.meeting_id]) + f"#rec-{obj.recommendation_id}",
-                     "the meeting page")
+        return _link(reverse("tracked_recommendation", args=[obj.meeting_id, obj.recommendation_id]),
+                     "its page at the meeting")
 
 
 @admin.register(Conclusion)

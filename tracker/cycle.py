@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.dateformat import format as date_format
 
 from tracker.models import Meeting
+from tracker.words import listed
 
 State = Meeting.State
 
@@ -159,18 +160,19 @@ def upcoming() -> Q:
     return Q(state__in=UPCOMING, imported=False)
 
 
-def settled_elsewhere(assessment) -> bool:
-    """Was the recommendation concluded at another meeting, or withdrawn? Then this meeting
-    needs no decision on it (uses the recommendation's conclusion, selected with it)."""
-    recommendation = assessment.recommendation
-    if recommendation.withdrawn_on is not None:
-        return True
-    conclusion = getattr(recommendation, "conclusion", None)
-    return conclusion is not None and conclusion.meeting_id != assessment.meeting_id
+def awaiting_decision() -> Q:
+    """A meeting's assessments still waiting for the committee's decision, as a filter: not
+    decided, and the recommendation neither withdrawn nor concluded at another meeting (then this
+    meeting needs no decision on it)."""
+    return Q(agreed_category__isnull=True, agreed_at__isnull=True, recommendation__withdrawn_on__isnull=True) & (
+        Q(recommendation__conclusion__isnull=True) | Q(recommendation__conclusion__meeting_id=F("meeting_id"))
+    )
 
 
-def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
-    """What stops the meeting moving to ``to_state``, given its tracked assessments (in words)."""
+def blockers(meeting: Meeting, to_state: str, tracked) -> list[str]:
+    """What stops the meeting moving to ``to_state`` (in words), given what it tracks, counted
+    (``selectors.tracked``): ``tracked.count``, and ``tracked.undecided``, how many are
+    ``awaiting_decision`` with the first of them by number."""
     problems = []
     if meeting.imported:
         problems.append(f"The {meeting.name_in_full} is history brought in from an earlier report: "
@@ -182,22 +184,21 @@ def blockers(meeting: Meeting, to_state: str, assessments) -> list[str]:
             f"The meeting is “{meeting.get_state_display()}”: it cannot move to “{target}”."
         )
         return problems
-    if to_state == State.EVIDENCE_OPEN and not assessments:
+    if to_state == State.EVIDENCE_OPEN and not tracked.count:
         problems.append("Choose the recommendations to track before opening the meeting for evidence.")
-    if to_state == State.DECISIONS_RECORDED:
-        undecided = [str(a.recommendation) for a in assessments if not a.decided and not settled_elsewhere(a)]
-        if undecided:
-            problems.append(
-                f"The committee’s decision is still to be recorded on {len(undecided)} of the "
-                f"{len(assessments)} tracked recommendations ({', '.join(undecided)})."
-            )
+    if to_state == State.DECISIONS_RECORDED and tracked.undecided.count:
+        undecided = tracked.undecided
+        problems.append(
+            f"The committee’s decision is still to be recorded on {undecided.count:,} of the "
+            f"{tracked.count:,} tracked recommendations ({listed(undecided.numbers, undecided.count)})."
+        )
     return problems
 
 
-def step_blockers(meeting: Meeting, assessments) -> list[str]:
+def step_blockers(meeting: Meeting, tracked) -> list[str]:
     """What stops the meeting page's next step now (empty when nothing does, or there is no step)."""
     step = next_step(meeting)
-    return blockers(meeting, step.to_state, assessments) if step else []
+    return blockers(meeting, step.to_state, tracked) if step else []
 
 
 # --- Dates people can mean ---------------------------------------------------------------

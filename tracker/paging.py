@@ -106,16 +106,30 @@ def _key(token: str | None) -> tuple[int, int, str] | None:
     return (inquiry, position, number) if valid else None
 
 
-def _beyond(key: tuple[int, int, str], *, after: bool) -> Q:
-    """Rows after (or before) ``key`` in report order. The first term repeats the leading
-    column on its own so that the database seeks straight to the inquiry in the index."""
+def _beyond(key: tuple[int, int, str], *, after: bool, prefix: str = "") -> Q:
+    """Rows after (or before) ``key`` in report order (``prefix``: the path to the recommendation,
+    e.g. "recommendation__"). The first term repeats the leading column on its own so that the
+    database seeks straight to the inquiry in the index."""
     inquiry, position, number = key
     more, less = ("gt", "gte") if after else ("lt", "lte")
-    return Q(**{f"inquiry_id__{less}": inquiry}) & (
-        Q(**{f"inquiry_id__{more}": inquiry})
-        | Q(inquiry_id=inquiry, **{f"position__{more}": position})
-        | Q(inquiry_id=inquiry, position=position, **{f"number__{more}": number})
+    inquiry_id, at = f"{prefix}inquiry_id", f"{prefix}position"
+    return Q(**{f"{inquiry_id}__{less}": inquiry}) & (
+        Q(**{f"{inquiry_id}__{more}": inquiry})
+        | Q(**{inquiry_id: inquiry, f"{at}__{more}": position})
+        | Q(**{inquiry_id: inquiry, at: position, f"{prefix}number__{more}": number})
     )
+
+
+def report_order(prefix: str = "", *, backwards: bool = False) -> list[str]:
+    """Report order through a relation (``prefix``: the path to the recommendation)."""
+    return [f"{'-' if backwards else ''}{prefix}{name}" for name in REPORT_ORDER]
+
+
+def beyond(recommendation, *, after: bool, prefix: str = "") -> Q:
+    """The rows after (or before) ``recommendation`` in report order, e.g. the recommendations a
+    meeting tracks either side of one of them (``prefix`` "recommendation__" on its assessments)."""
+    return _beyond((recommendation.inquiry_id, recommendation.position, recommendation.number),
+                   after=after, prefix=prefix)
 
 
 def keyset_page(queryset: QuerySet, *, after: str | None = None, before: str | None = None,

@@ -1,8 +1,10 @@
 """The read queries that pages, the admin and the pack need, each in a fixed number of queries.
 
 Pages get plain rows with everything they show already fetched: a template never
-triggers a query. "What changed since the last meeting" is worked out here, in
-Python, over the prefetched rows.
+triggers a query. "What changed since the last meeting" is worked out here: in Python,
+over the prefetched rows, for the pages that show each recommendation in full
+(``tracked_at``); by the database, the same rules, where a meeting is counted or read a page
+of its table at a time (``tracked``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -28,7 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from tracker import cycle
+from tracker import cycle, paging
 from tracker import evidence as evidence_rules
 from tracker.models import (
     Assessment,
@@ -44,6 +48,7 @@ from tracker.models import (
     Recommendation,
     Responsibility,
     Transfer,
+    latest_meeting_first,
     meetings_before,
 )
 
@@ -244,8 +249,12 @@ class TrackedRow:
         return bool(self.new_evidence_ids)
 
     @property
+    def date_moved(self) -> bool:
+        return bool(self.date_moves)
+
+    @property
     def changed(self) -> bool:
-        return self.has_new_evidence or self.category_changed or bool(self.date_moves)
+        return self.has_new_evidence or self.category_changed or self.date_moved
 
     @property
     def concluded_here(self) -> bool:
@@ -290,10 +299,22 @@ def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
     )
 
 
-def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[TrackedRow]:
-    """The recommendations tracked at a meeting (only the owners' ones, given owner_ids),
-    each with its evidence and what changed since the committee's previous meeting:
-    new evidence, a category different from its last one, moved dates.
+def _new_evidence_rule(meeting: Meeting, previous: Meeting | None) -> evidence_rules.NewEvidence:
+    """Which evidence is new for the meeting (tracker.evidence), given the committee's previous one."""
+    earlier_ids = (
+        set(Meeting.objects.filter(committee_id=meeting.committee_id).before(previous).values_list("pk", flat=True))
+        if previous else set()
+    )
+    return evidence_rules.rule_for(meeting, previous, earlier_ids)
+
+
+def tracked_at(
+    meeting: Meeting, *, owner_ids: set[int] | None = None, recommendation_id: int | None = None
+) -> list[TrackedRow]:
+    """The recommendations tracked at a meeting (only the owners' ones, given owner_ids; only
+    one, given recommendation_id), each with its evidence and what changed since the
+    committee's previous meeting: new evidence, a category different from its last one, moved
+    dates. Every row is loaded in full: for a page that shows each one's detail.
     """
     previous = previous_meeting(meeting)
     assessments = _tracked_assessments(meeting)
@@ -301,15 +322,13 @@ def tracked_at(meeting: Meeting, *, owner_ids: set[int] | None = None) -> list[T
         assessments = assessments.filter(
             recommendation__in=Recommendation.objects.filter(responsibilities__owner_id__in=owner_ids)
         )
+    if recommendation_id is not None:
+        assessments = assessments.filter(recommendation_id=recommendation_id)
     here = chronological_key(meeting)
     # "Since the previous meeting": after its date, or, when its date is not recorded, after
     # the date it is placed on; evidence headed for a meeting before it is never new.
     since = previous and (previous.date or previous.placed_on)
-    earlier_ids = (
-        set(Meeting.objects.filter(committee_id=meeting.committee_id).before(previous).values_list("pk", flat=True))
-        if previous else set()
-    )
-    new_evidence = evidence_rules.rule_for(meeting, previous, earlier_ids)
+    new_evidence = _new_evidence_rule(meeting, previous)
     rows = []
     for assessment in assessments:
         recommendation = assessment.recommendation
@@ -355,6 +374,194 @@ def timezone_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
 
 
+# --- A meeting's tracked recommendations at any size: counted, and a page of the table at a time ---
+
+# A sentence names at most this many recommendations ("R03, R07, … and 212 others").
+NAMED_UP_TO = 20
+# No proposed category yet: the pack prints it "Not yet assessed".
+UNASSESSED = Q(proposed_category__isnull=True, agreed_category__isnull=True)
+# What changed since the previous meeting, on assessments annotated by _with_changes: new
+# evidence, a moved date, or a category other than its last one (a NULL on either side never differs).
+CHANGED = (
+    Q(has_new_evidence=True) | Q(date_moved=True)
+    | Q(previous_category_id__lt=F("current_category_id")) | Q(previous_category_id__gt=F("current_category_id"))
+)
+
+
+@dataclass(frozen=True)
+class Named:
+    """How many recommendations a sentence is about, and the first of them by number, in report
+    order (tracker.words.listed says them: "R03, R07 and 212 others")."""
+
+    count: int
+    numbers: tuple[str, ...] = ()
+
+
+@dataclass
+class Tracked:
+    """A meeting's tracked recommendations whatever their number: counted by the database (how
+    many; how many changed since the previous meeting; those with no proposed category yet and
+    those still awaiting the committee's decision, cycle.awaiting_decision), and ``rows``, every
+    assessment in report order with what the table shows, to be read a page at a time
+    (``tracked_lines``)."""
+
+    count: int
+    changed: int
+    unassessed: Named
+    undecided: Named
+    rows: QuerySet[Assessment]
+
+
+def _with_changes(assessments: QuerySet[Assessment], meeting: Meeting, previous: Meeting | None,
+                  new_evidence: evidence_rules.NewEvidence) -> QuerySet[Assessment]:
+    """``tracked_at``'s "what changed since the previous meeting", worked out by the database:
+    ``has_new_evidence``; ``current_category_id`` (agreed, else proposed) and
+    ``previous_category_id`` (the category at the latest earlier meeting that gave one, at any
+    committee); ``date_moved`` (a milestone's or an anticipated date moved after the previous
+    meeting's date, in the council's time zone)."""
+    from django.utils import timezone
+
+    recommendation = OuterRef("recommendation_id")
+    earlier = (
+        Assessment.objects.filter(meetings_before(meeting, "meeting__"), recommendation_id=recommendation)
+        .filter(Q(agreed_category__isnull=False) | Q(proposed_category__isnull=False))
+        .order_by(*latest_meeting_first())
+        .values(category=Coalesce("agreed_category_id", "proposed_category_id"))[:1]
+    )
+    since = previous and (previous.date or previous.placed_on)
+    if since:
+        day_after = timezone.make_aware(datetime.datetime.combine(since + datetime.timedelta(days=1), datetime.time()))
+        moves = DateChange.objects.filter(changed_at__gte=day_after)
+        # One EXISTS per kind of date, each through its own index (an OR across both joins would
+        # read every date moved since, for each row).
+        moved = ExpressionWrapper(
+            Q(Exists(moves.filter(milestone__recommendation_id=recommendation)))
+            | Q(Exists(moves.filter(assessment__recommendation_id=recommendation))),
+            output_field=BooleanField(),
+        )
+    else:
+        moved = Value(False)
+    return assessments.annotate(
+        has_new_evidence=Exists(EvidenceUpdate.objects.filter(new_evidence.q(), recommendation_id=recommendation)),
+        current_category_id=Coalesce("agreed_category_id", "proposed_category_id"),
+        previous_category_id=Subquery(earlier, output_field=IntegerField()),
+        date_moved=moved,
+    )
+
+
+def _first_numbers(assessments: QuerySet[Assessment], count: int) -> Named:
+    numbers = () if not count else tuple(
+        assessments.order_by(*paging.report_order("recommendation__"))
+        .values_list("recommendation__number", flat=True)[:NAMED_UP_TO]
+    )
+    return Named(count, numbers)
+
+
+def tracked(meeting: Meeting, previous: Meeting | None) -> Tracked:
+    """What the meeting page says of every recommendation the meeting tracks, in a fixed number of
+    queries whatever their number (``previous``: the committee's meeting before it): the counts in
+    one query, the first of the unassessed and of the undecided by number in one each."""
+    assessments = _with_changes(
+        Assessment.objects.filter(meeting=meeting), meeting, previous, _new_evidence_rule(meeting, previous)
+    )
+    awaiting = cycle.awaiting_decision()
+    counts = assessments.aggregate(
+        count=Count("pk"),
+        changed=Count("pk", filter=CHANGED),
+        unassessed=Count("pk", filter=UNASSESSED),
+        undecided=Count("pk", filter=awaiting),
+    )
+    return Tracked(
+        count=counts["count"],
+        changed=counts["changed"],
+        unassessed=_first_numbers(assessments.filter(UNASSESSED), counts["unassessed"]),
+        undecided=_first_numbers(assessments.filter(awaiting), counts["undecided"]),
+        rows=assessments.select_related(
+            "recommendation__theme", "recommendation__conclusion__meeting", "proposed_category", "agreed_category",
+        ).prefetch_related("recommendation__sub_parts").order_by(*paging.report_order("recommendation__")),
+    )
+
+
+@dataclass
+class TrackedLine:
+    """One row of a meeting's table of tracked recommendations: where it stands and whether it
+    changed since the previous meeting, without its evidence (``TrackedRow`` has that)."""
+
+    assessment: Assessment
+    recommendation: Recommendation
+    has_new_evidence: bool
+    date_moved: bool
+    previous_category: Category | None
+    conclusion: Conclusion | None
+
+    @property
+    def category(self):
+        return self.assessment.category
+
+    @property
+    def category_changed(self) -> bool:
+        return bool(self.previous_category and self.category and self.category.pk != self.previous_category.pk)
+
+    @property
+    def changed(self) -> bool:
+        return self.has_new_evidence or self.category_changed or self.date_moved
+
+    @property
+    def concluded_here(self) -> bool:
+        return self.conclusion is not None and self.conclusion.meeting_id == self.assessment.meeting_id
+
+
+def tracked_lines(rows, meeting: Meeting) -> list[TrackedLine]:
+    """The table's rows for a page of ``Tracked.rows``: the page, the sub-parts its first words
+    need, and the earlier categories it names, in one query each."""
+    assessments = list(rows)
+    earlier = {a.previous_category_id for a in assessments if a.previous_category_id is not None}
+    categories = Category.objects.in_bulk(earlier) if earlier else {}
+    lines = []
+    for assessment in assessments:
+        assessment.meeting = meeting
+        recommendation = assessment.recommendation
+        lines.append(TrackedLine(
+            assessment=assessment,
+            recommendation=recommendation,
+            has_new_evidence=assessment.has_new_evidence,
+            date_moved=assessment.date_moved,
+            previous_category=categories.get(assessment.previous_category_id),
+            conclusion=getattr(recommendation, "conclusion", None),
+        ))
+    return lines
+
+
+def tracked_count(meeting_id: int) -> int:
+    return Assessment.objects.filter(meeting_id=meeting_id).count()
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one recommendation stands among those a meeting tracks, in report order: its
+    position (from 1) of ``count``, and the recommendations either side (None at the ends)."""
+
+    position: int
+    count: int
+    previous: Recommendation | None
+    next: Recommendation | None
+
+
+def place_at(meeting: Meeting, recommendation: Recommendation) -> Place:
+    """In three queries whatever the meeting's size: the counts, the one before, the one after."""
+    before = paging.beyond(recommendation, after=False, prefix="recommendation__")
+    counts = Assessment.objects.filter(meeting=meeting).aggregate(count=Count("pk"), before=Count("pk", filter=before))
+    neighbours = Recommendation.objects.filter(assessments__meeting=meeting).select_related("theme")
+
+    def beside(after: bool):
+        return (
+            neighbours.filter(paging.beyond(recommendation, after=after))
+            .order_by(*paging.report_order(backwards=not after)).first()
+        )
+
+    return Place(counts["before"] + 1, counts["count"], beside(after=False), beside(after=True))
+
+
 @dataclass
 class ConcludedRow:
     recommendation: Recommendation
@@ -366,9 +573,10 @@ class ConcludedRow:
         return self.assessment.agreed_category if self.assessment else None
 
 
-def concluded_before(meeting: Meeting) -> list[ConcludedRow]:
-    """The committee's recommendations concluded at earlier meetings ("for information only")."""
-    conclusions = (
+def concluded_before(meeting: Meeting) -> QuerySet[Conclusion]:
+    """The committee's recommendations concluded at earlier meetings ("for information only"), in
+    report order, to be read a page at a time (``concluded_rows``)."""
+    return (
         Conclusion.objects.filter(meetings_before(meeting, "meeting__"), meeting__committee_id=meeting.committee_id)
         .select_related("meeting", "recommendation__theme")
         .prefetch_related(
@@ -380,6 +588,10 @@ def concluded_before(meeting: Meeting) -> list[ConcludedRow]:
         )
         .order_by("recommendation__inquiry_id", "recommendation__position", "recommendation__number")
     )
+
+
+def concluded_rows(conclusions) -> list[ConcludedRow]:
+    """A page of ``concluded_before``, each with the category it was concluded with."""
     return [_concluded_row(conclusion) for conclusion in conclusions]
 
 

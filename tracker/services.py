@@ -365,9 +365,7 @@ def advance_meeting(meeting: Meeting, to_state: str, by, *, expected_version: in
     """
     permissions.ensure(by, "manage_meetings")
     current = locked_for_edit(meeting, expected_version)
-    problems = cycle.blockers(
-        current, to_state, list(current.assessments.select_related("recommendation__conclusion"))
-    )
+    problems = cycle.blockers(current, to_state, selectors.tracked(current, selectors.previous_meeting(current)))
     if problems:
         raise ValidationError(problems, code="cycle")
     current.state = to_state

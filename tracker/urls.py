@@ -57,6 +57,11 @@ urlpatterns = [
     path("meetings/<id:meeting_id>/", meetings.meeting_detail, name="meeting_detail"),
     path("meetings/<id:meeting_id>/change/", meetings.meeting_change, name="meeting_change"),
     path("meetings/<id:meeting_id>/recommendations/", meetings.meeting_choose, name="meeting_choose"),
+    path(
+        "meetings/<id:meeting_id>/recommendations/<id:recommendation_id>/",
+        meetings.tracked_recommendation,
+        name="tracked_recommendation",
+    ),
     path("meetings/<id:meeting_id>/advance/", meetings.meeting_advance, name="meeting_advance"),
     path("meetings/<id:meeting_id>/decisions/", bulk.meeting_decisions, name="meeting_decisions"),
     path("assessments/<id:assessment_id>/decision/", meetings.decide, name="decide"),

@@ -84,6 +84,17 @@ WORDINGS = [
 WORDING = {wording.key: wording for wording in WORDINGS}
 
 
+def listed(numbers, count: int) -> str:
+    """Recommendations named in a sentence: every number when all ``count`` are given ("R04, R05,
+    R06"), else the ones given and how many more ("R03, R07 and 212 others"), so that a sentence
+    about a thousand recommendations stays a sentence."""
+    numbers = list(numbers)
+    others = count - len(numbers)
+    if others <= 0:
+        return ", ".join(numbers)
+    return f"{', '.join(numbers)} and {others:,} other{'s' if others != 1 else ''}"
+
+
 def problem(text: str) -> str | None:
     """Why a council's sentence cannot be used (None when it can): unknown placeholders or stray braces."""
     try:

@@ -1,6 +1,7 @@
 """Reading at length in a browser: the filtered recommendations list, search by number, the
 choose screen's words, the meeting page's contents and the return to a recommendation after
-saving, and printing without the navigation."""
+saving, printing without the navigation, and a recommendation on a page of its own: from the
+seed's meeting, and from the table of a meeting too large to show each one in full."""
 
 import io
 import re
@@ -68,6 +69,22 @@ def test_committee_member_filters_the_list_searches_r06_and_reads_the_meeting_by
     page.emulate_media(media="screen")
     expect(page.get_by_role("navigation", name="Menu")).to_be_visible()
 
+    # R06 on a page of its own, then the next one in the meeting's order, and back to the meeting.
+    member.click(region(page, "R06").get_by_role("link", name="R06 on a page of its own"))
+    expect(member.heading()).to_have_text(re.compile(r"^R06\s+A Delivery of training"))
+    expect(page).to_have_title("R06 at the meeting of 15 June 2016 – Scrutiny tracking")
+    expect(member.main).to_contain_text("Recommendation 3 of the 14 tracked at this meeting.")
+    expect(region(page, "R06").locator(".app-evidence__update").last).to_contain_text(scenes.R06_UPDATE)
+    expect(region(page, "R06").get_by_role("link", name=re.compile("on the owners’ behalf"))).to_have_count(0)
+    pages = page.get_by_role("navigation", name="The recommendations tracked at this meeting, in order")
+    expect(pages.get_by_role("link", name=re.compile(r"^Previous recommendation: R05\b"))).to_be_visible()
+    member.click(pages.get_by_role("link", name=re.compile(r"^Next recommendation: R07\b")))
+    expect(member.heading()).to_have_text(re.compile(r"^R07\b"))
+    member.click_link("Back to the meeting", exact=True)
+    r07 = scenes.assessment(meeting, "R07").recommendation
+    expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/#rec-{r07.pk}$"))
+    expect(region(page, "R07")).to_be_in_viewport()
+
 
 def test_the_office_chooses_by_first_words_and_returns_to_the_recommendation_after_proposing(demo, visit):
     meeting = scenes.meeting_open_for_evidence()
@@ -87,3 +104,41 @@ def test_the_office_chooses_by_first_words_and_returns_to_the_recommendation_aft
     expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/#rec-{r06.pk}$"))
     expect(region(page, "R06").locator(".govuk-notification-banner--success")).to_contain_text("You proposed “2 – Achieved (Late)” for R06")
     expect(region(page, "R06").locator(".govuk-notification-banner")).to_be_in_viewport()
+
+
+def test_the_office_runs_a_large_meeting_from_its_table_and_each_recommendations_own_page(demo, visit):
+    from tracker.pack import synthetic
+
+    meeting = scenes.meeting_open_for_evidence()
+    synthetic.enlarge(meeting, 8)  # 112 tracked: the table alone, two pages of it
+    office = visit("scrutiny")
+    page = office.page
+    office.sign_in("scrutiny", PASSWORDS["scrutiny"])
+
+    office.go(f"/meetings/{meeting.pk}/")
+    expect(page.get_by_role("heading", name="Tracked at this meeting (112)")).to_be_visible()
+    expect(page.locator("section.app-tracked")).to_have_count(0)
+    expect(office.main).to_contain_text("112 of 112 tracked recommendations have no proposed category yet: R04, R04-2")
+    expect(office.main).to_contain_text("and 92 others.")
+    pages = page.get_by_role("navigation", name="Pages of tracked recommendations")
+    office.click(pages.get_by_role("link", name="Page 2"))
+    expect(page.get_by_role("table", name=re.compile(r"^Tracked recommendations 101 to 112 of 112"))).to_be_visible()
+    office.click(pages.get_by_role("link", name=re.compile("^Previous")))
+
+    # R06, from its row, on its own page: the proposal the Cabinet Member sent in, entered for them.
+    office.click(page.get_by_role("row", name=re.compile(r"^R06 ")).get_by_role("link", name="R06", exact=True))
+    expect(office.heading()).to_have_text(re.compile(r"^R06\b"))
+    expect(office.main).to_contain_text("Recommendation 17 of the 112 tracked at this meeting.")
+    office.click(region(page, "R06").get_by_role("link", name="Enter the proposal on the owners’ behalf for R06"))
+    page.get_by_label(re.compile("2 – Achieved \\(Late\\)")).check()
+    office.click_button("Save the proposal")
+    r06 = scenes.assessment(meeting, "R06").recommendation
+    expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/recommendations/{r06.pk}/#rec-{r06.pk}$"))
+    expect(region(page, "R06").locator(".govuk-notification-banner--success")).to_contain_text(
+        "You proposed “2 – Achieved (Late)” for R06 on the owners’ behalf.")
+    expect(region(page, "R06").locator(".app-assessment")).to_contain_text("2 – Achieved (Late)")
+
+    office.click_link("Back to the meeting", exact=True)
+    expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/#rec-{r06.pk}$"))
+    expect(page.get_by_role("row", name=re.compile(r"^R06 "))).to_contain_text("2 – Achieved (Late)")
+    expect(office.main).to_contain_text("111 of 112 tracked recommendations have no proposed category yet")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.formats import number_format
+
+from tracker import words
 
 register = template.Library()
 
@@ -57,3 +60,15 @@ def keyset_link(context, name: str, direction: str, token: str | None = None) ->
     if token:
         params[f"{name}_{direction}"] = token
     return f"?{params.urlencode()}"
+
+
+@register.filter
+def number(value) -> str:
+    """A count as a sentence says it: 1,007."""
+    return number_format(value, force_grouping=True)
+
+
+@register.filter
+def listed(named) -> str:
+    """Some recommendations by number (``selectors.Named``): "R04, R05" or "R03, R07 and 212 others"."""
+    return words.listed(named.numbers, named.count)

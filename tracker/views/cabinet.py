@@ -11,7 +11,15 @@ from django.urls import reverse
 from tracker import categories, cycle, permissions, selectors, services
 from tracker.forms import ProposalForm
 from tracker.models import Assessment, Meeting
-from tracker.views.common import redirect_back, render_form, saved, section_of, stale_message, submit
+from tracker.views.common import (
+    back_to,
+    render_form,
+    saved,
+    section_of,
+    stale_message,
+    submit,
+    tracked_detail_url,
+)
 
 
 @login_required
@@ -75,10 +83,13 @@ def propose(request, assessment_id):
     scheme = assessment.meeting.scheme
     # The scrutiny office enters a proposal the assessor sent in; it is recorded as such.
     on_behalf = not permissions.assesses_for(request.user, assessment)
-    back_url = (
-        reverse("meeting_detail", kwargs={"meeting_id": assessment.meeting_id}) if on_behalf
+    # Back where the proposal was asked for, at the recommendation: by default the assessor's
+    # portfolio page, or for the scrutiny office wherever the meeting shows the recommendation.
+    default = (
+        tracked_detail_url(assessment.meeting_id, recommendation) if on_behalf
         else reverse("cabinet_meeting", kwargs={"meeting_id": assessment.meeting_id})
-    ) + f"#rec-{recommendation.pk}"
+    )
+    back_url = back_to(request, default, fragment=section_of(recommendation))
 
     def make_form(data, version=None):
         read = version or assessment
@@ -99,7 +110,7 @@ def propose(request, assessment_id):
         for warning in warnings:
             saved(request, messages.WARNING, recommendation, f"{recommendation}: {warning}")
         # Back at the recommendation's section, which shows these banners (and any warning).
-        return redirect_back(request, back_url, fragment=section_of(recommendation))
+        return redirect(back_url)
 
     submission = submit(request, make_form, save, stale_message=lambda current: stale_message(
         f"the proposal for {recommendation}", current.proposed_by))

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from tracker import permissions, services
+from tracker import permissions, selectors, services
 from tracker.forms import add_service_error
 from tracker.templatetags.reading_tags import section_tag
 
@@ -36,17 +36,43 @@ def permission_denied(request, exception=None):
     return render(request, "tracker/forbidden.html", {"message": message}, status=403)
 
 
-def redirect_back(request, default: str, *, fragment: str = ""):
-    """Back to the page the form was sent from (the 'next' field), if it is one of ours;
+# A meeting tracking up to this many recommendations shows each one's detail (text, evidence,
+# category, the links to act) on its page, below the table; a larger one shows the table alone,
+# a page at a time, and each recommendation's detail on its own page (``tracked_recommendation``),
+# so that the meeting page weighs the same whatever the meeting's size.
+DETAILS_INLINE_UP_TO = 30
+
+
+def details_inline(tracked_count: int) -> bool:
+    """Does the meeting page show each tracked recommendation's detail below its table?"""
+    return tracked_count <= DETAILS_INLINE_UP_TO
+
+
+def tracked_detail_url(meeting_id: int, recommendation) -> str:
+    """Where a recommendation tracked at a meeting is read in full, with its links to act: its
+    section of the meeting page (``#rec-<pk>``) while the meeting shows details there, else its own page."""
+    if details_inline(selectors.tracked_count(meeting_id)):
+        return reverse("meeting_detail", kwargs={"meeting_id": meeting_id}) + f"#{section_of(recommendation)}"
+    return reverse("tracked_recommendation", kwargs={"meeting_id": meeting_id, "recommendation_id": recommendation.pk})
+
+
+def back_to(request, default: str, *, fragment: str = "") -> str:
+    """The page the form was opened from (the 'next' field), if it is one of ours, else ``default``;
     with ``fragment``, at that place of it (a recommendation's section, ``rec-<pk>``)."""
     target = safe_next(request) or default
     if fragment:
         target = target.split("#", 1)[0] + "#" + fragment
-    return redirect(target)
+    return target
+
+
+def redirect_back(request, default: str, *, fragment: str = ""):
+    """Back to the page the form was sent from (``back_to``)."""
+    return redirect(back_to(request, default, fragment=fragment))
 
 
 def section_of(recommendation) -> str:
-    """The anchor of a recommendation's section on the meeting pages (``#rec-<pk>``)."""
+    """The anchor of a recommendation on the meeting pages (``#rec-<pk>``): its section, its row of
+    the table when the meeting page shows no sections, or the top of its own page."""
     return f"rec-{recommendation.pk}"
 
 

@@ -1,11 +1,14 @@
 """The meeting pages: every meeting; scheduling and running one (scrutiny office); the
-meeting page with every tracked recommendation (everyone); recording decisions."""
+meeting page with every tracked recommendation, and each one's own page (everyone); recording
+decisions."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -21,7 +24,17 @@ from tracker.forms import (
 )
 from tracker.models import Meeting, Recommendation
 from tracker.views.cabinet import assessment_or_404
-from tracker.views.common import pack_links, render_form, saved, section_of, stale_message, submit
+from tracker.views.common import (
+    back_to,
+    details_inline,
+    pack_links,
+    render_form,
+    saved,
+    section_of,
+    stale_message,
+    submit,
+    tracked_detail_url,
+)
 
 
 @login_required
@@ -49,29 +62,71 @@ def _meeting(meeting_id) -> Meeting:
     return get_object_or_404(Meeting.objects.select_related("committee", "scheme"), pk=meeting_id)
 
 
+# The meeting page's table of tracked recommendations, and of those concluded earlier, a page at a time.
+TRACKED_PER_PAGE = 100
+CONCLUDED_PER_PAGE = 100
+
+
+def _acting(user, meeting: Meeting) -> dict:
+    """What the meeting's pages offer this person now: the same on the meeting page and on a
+    tracked recommendation's own page."""
+    can_manage = permissions.can_manage_meetings(user)
+    narrative = meeting.scheme.is_narrative
+    return {
+        "can_manage": can_manage,
+        "narrative": narrative,
+        "proposing": can_manage and not narrative and cycle.allows(meeting, "propose"),
+        "late_open": can_manage and cycle.allows(meeting, "add_late_evidence"),
+        "can_record": permissions.can_record_decisions(user) and cycle.allows(meeting, "record_decision"),
+    }
+
+
+def _offer(rows, acting: dict) -> None:
+    """The links each recommendation's detail offers: none for one already concluded."""
+    for row in rows:
+        row.can_propose_on_behalf = acting["proposing"] and row.conclusion is None
+        row.can_add_late = acting["late_open"] and row.conclusion is None
+
+
+def _pages(paginator_page) -> list:
+    """The page numbers a pagination shows: the first, the last and those near this one, "…" between."""
+    return list(paginator_page.paginator.get_elided_page_range(paginator_page.number, on_each_side=2, on_ends=1))
+
+
 @login_required
 def meeting_detail(request, meeting_id):
-    """Every tracked recommendation with its evidence, proposal and decision, and what changed."""
+    """The meeting, whatever its size: its state and next step, what stops it, and the tracked
+    recommendations in a table a page at a time (proposal, decision, what changed). Up to
+    DETAILS_INLINE_UP_TO, each one's detail follows the table; above it, each row links to the
+    recommendation's own page. Counts and warnings are counted by the database, never by
+    loading every recommendation."""
     meeting = _meeting(meeting_id)
-    rows = selectors.tracked_at(meeting)
-    can_manage = permissions.can_manage_meetings(request.user)
+    previous = selectors.previous_meeting(meeting)
+    tracked = selectors.tracked(meeting, previous)
+    inline = details_inline(tracked.count)
+    page = Paginator(tracked.rows, TRACKED_PER_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.tracked_at(meeting) if inline else []
+    acting = _acting(request.user, meeting)
+    _offer(rows, acting)
+    can_manage = acting["can_manage"]
     step = cycle.next_step(meeting)
-    narrative = meeting.scheme.is_narrative
-    proposing = can_manage and not narrative and cycle.allows(meeting, "propose")
-    late_open = can_manage and cycle.allows(meeting, "add_late_evidence")
-    for row in rows:
-        row.can_propose_on_behalf = proposing and row.conclusion is None
-        row.can_add_late = late_open and row.conclusion is None
-    can_record = permissions.can_record_decisions(request.user) and cycle.allows(meeting, "record_decision")
+    concluded = Paginator(selectors.concluded_before(meeting), CONCLUDED_PER_PAGE).get_page(
+        request.GET.get("concluded_page"))
     return render(request, "tracker/meeting_detail.html", {
+        **acting,
         "meeting": meeting,
+        "previous": previous,
+        "tracked": tracked,
+        "inline": inline,
+        "page": page,
+        "pages": _pages(page),
+        "lines": selectors.tracked_lines(page.object_list, meeting),
         "rows": rows,
-        "concluded": selectors.concluded_before(meeting),
-        "previous": selectors.previous_meeting(meeting),
-        "can_manage": can_manage,
-        "can_record": can_record,
+        "concluded": concluded,
+        "concluded_pages": _pages(concluded),
+        "concluded_rows": selectors.concluded_rows(concluded.object_list),
         # The next step is offered as a button only when nothing stops it; else the page says why.
-        "step_blockers": cycle.step_blockers(meeting, [row.assessment for row in rows]) if can_manage else [],
+        "step_blockers": cycle.step_blockers(meeting, tracked) if can_manage else [],
         "can_change": can_manage and cycle.allows(meeting, "change_meeting"),
         "can_choose": can_manage and cycle.allows(meeting, "choose_recommendations"),
         "step": step if can_manage else None,
@@ -79,12 +134,37 @@ def meeting_detail(request, meeting_id):
         "covers": selectors.cover_reports(meeting) if can_manage else [],
         "cover_open": cycle.allows(meeting, "write_cover"),
         "publish_url": reverse("pack_versions", kwargs={"meeting_id": meeting.pk}),
-        "changed_count": sum(1 for row in rows if row.changed),
-        "narrative": narrative,
-        "proposing": proposing,
-        "unassessed": [row.recommendation.number for row in rows if not row.assessment.category] if proposing else [],
         "step_explanation": step.explain(meeting) if step else "",
         "message_sections": {row.recommendation.pk for row in rows},
+    })
+
+
+@login_required
+def tracked_recommendation(request, meeting_id, recommendation_id):
+    """One recommendation tracked at a meeting, on its own page: what the meeting page's section
+    shows (text, what changed, evidence, category, conclusion, the links to act), the messages of
+    the actions that return here, and the recommendations either side in the meeting's order.
+    A recommendation the meeting does not track is not found."""
+    meeting = _meeting(meeting_id)
+    rows = selectors.tracked_at(meeting, recommendation_id=recommendation_id)
+    if not rows:
+        raise Http404("The meeting does not track this recommendation.")
+    row = rows[0]
+    acting = _acting(request.user, meeting)
+    _offer(rows, acting)
+    place = selectors.place_at(meeting, row.recommendation)
+    meeting_url = reverse("meeting_detail", kwargs={"meeting_id": meeting.pk})
+    if not details_inline(place.count):  # back to the page of the table it is on
+        page = (place.position - 1) // TRACKED_PER_PAGE + 1
+        meeting_url += f"?page={page}" if page > 1 else ""
+    return render(request, "tracker/tracked_recommendation.html", {
+        **acting,
+        "meeting": meeting,
+        "row": row,
+        "place": place,
+        "previous": selectors.previous_meeting(meeting),
+        "back_url": f"{meeting_url}#{section_of(row.recommendation)}",
+        "message_sections": {row.recommendation.pk},
     })
 
 
@@ -181,6 +261,8 @@ def decide(request, assessment_id):
     }
 
     narrative = scheme.is_narrative
+    # Back where the decision was asked for (the meeting page, or the recommendation's own page).
+    back_url = back_to(request, tracked_detail_url(meeting.pk, recommendation), fragment=section_of(recommendation))
     if narrative:
         initial["outcome"] = ("completed" if initial["concluded"] else "continue") if assessment.decided else None
 
@@ -205,8 +287,7 @@ def decide(request, assessment_id):
         saved(request, messages.SUCCESS, recommendation, done + (" and concluded it." if concluded else "."))
         for warning in warnings:
             saved(request, messages.WARNING, recommendation, f"{recommendation}: {warning}")
-        url = reverse("meeting_detail", kwargs={"meeting_id": meeting.pk})
-        return redirect(f"{url}#{section_of(recommendation)}")
+        return redirect(back_url)
 
     submission = submit(request, make_form, save, stale_message=lambda current: stale_message(
         f"the decision for {recommendation}", current.agreed_by or current.proposed_by))
@@ -217,4 +298,5 @@ def decide(request, assessment_id):
         "narrative": narrative,
         "concluded_here": conclusion is not None and conclusion.meeting_id == meeting.pk,
         "closed_message": cycle.refusal(meeting, "record_decision"),
+        "back_url": back_url,
     }, submission)

@@ -13,7 +13,16 @@ from django.utils import timezone
 from tracker import cycle, permissions, selectors, services
 from tracker.forms import EvidenceCorrectionForm, EvidenceForm, LateEvidenceForm
 from tracker.models import Assessment, EvidenceUpdate, Meeting
-from tracker.views.common import redirect_back, render_form, safe_next, saved, section_of, stale_message, submit
+from tracker.views.common import (
+    redirect_back,
+    render_form,
+    safe_next,
+    saved,
+    section_of,
+    stale_message,
+    submit,
+    tracked_detail_url,
+)
 
 
 @login_required
@@ -66,12 +75,14 @@ def attach(update, data, user) -> None:
         services.add_attachment(update, data["attachment"], data["attachment_description"], by=user)
 
 
-def _default_page(user, meeting) -> str:
+def _default_page(user, meeting, recommendation) -> str:
+    """Where an update returns to when its form did not say: the person's own page for the
+    meeting, or for the scrutiny office wherever the meeting shows the recommendation."""
     if permissions.can_use_officer_page(user):
         return reverse("officer_meeting", kwargs={"meeting_id": meeting.pk})
     if permissions.can_use_cabinet_page(user):
         return reverse("cabinet_meeting", kwargs={"meeting_id": meeting.pk})
-    return reverse("meeting_detail", kwargs={"meeting_id": meeting.pk})
+    return tracked_detail_url(meeting.pk, recommendation)
 
 
 @login_required
@@ -98,7 +109,9 @@ def add_evidence(request, meeting_id, recommendation_id):
             )
             attach(update, data, request.user)
         saved(request, messages.SUCCESS, recommendation, f"Your update for {recommendation} has been added.")
-        return redirect_back(request, _default_page(request.user, meeting), fragment=section_of(recommendation))
+        return redirect_back(
+            request, _default_page(request.user, meeting, recommendation), fragment=section_of(recommendation)
+        )
 
     return render_form(request, "tracker/evidence_form.html", {
         "meeting": meeting,
@@ -139,12 +152,14 @@ def add_late_evidence(request, meeting_id, recommendation_id):
             attach(update, data, request.user)
         if on_behalf:
             author = data["author"]
-            messages.success(request, f"The update from {author.get_full_name() or author.get_username()} for "
-                                      f"{recommendation} has been added, as received after the pack was published.")
+            done = (f"The update from {author.get_full_name() or author.get_username()} for {recommendation} "
+                    "has been added, as received after the pack was published.")
         else:
-            messages.success(request, f"Your update for {recommendation} has been added, as received after the "
-                                      "pack was published.")
-        return redirect_back(request, _default_page(request.user, meeting))
+            done = f"Your update for {recommendation} has been added, as received after the pack was published."
+        saved(request, messages.SUCCESS, recommendation, done)
+        return redirect_back(
+            request, _default_page(request.user, meeting, recommendation), fragment=section_of(recommendation)
+        )
 
     return render_form(request, "tracker/late_evidence_form.html", {
         "meeting": meeting,

@@ -9,7 +9,8 @@ them: a session begun on one server carries on on the other; e-mails queued by o
 sent once though two workers poll the queue; a file attached through one server downloads
 from the other; the pack published on one is the same file on both; a form read from one and
 saved on the other after someone else's change is refused as stale. Afterwards no machine has
-written anything to its own folders, and each task was taken by one worker, once.
+written anything to its own folders, each task was taken by one worker, once, and a pg_dump of
+the database holds the attached file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime
 import hashlib
 import os
 import re
+import subprocess
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +35,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.live import (
     ATTRIBUTE,
     INPUT,
+    PG_BIN,
     Browser,
     Gunicorn,
     Response,
@@ -119,6 +122,8 @@ def published_versions(browser: Browser, meeting: int) -> list[str]:
 def test_two_app_servers_and_two_workers_share_one_postgresql_and_nothing_else(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("several machines share PostgreSQL: run when the suite runs on PostgreSQL")
+    if PG_BIN is None:
+        pytest.skip("pg_dump and pg_restore not found (apt-get install postgresql)")
     logs = tmp_path / "logs"
     logs.mkdir()
     machines = {name: Machine(name, tmp_path / name).prepare()
@@ -240,6 +245,15 @@ def test_two_app_servers_and_two_workers_share_one_postgresql_and_nothing_else(t
         assert taken == Counter(task_id for task_id, _, _ in tasks)
         for worker in workers:
             assert set(worker.taken()) == {task_id for task_id, _, ids in tasks if ids == [worker.name]}
+
+        # The council's IT backs up with pg_dump (docs/deploy.md): restored, the attached file is in it.
+        dump = tmp_path / "scrutiny.dump"
+        subprocess.run([PG_BIN / "pg_dump", "--format=custom", f"--file={dump}", f"--dbname={url}"], check=True)
+        with postgres_database(connection.settings_dict, prefix="restored") as restored:
+            subprocess.run([PG_BIN / "pg_restore", "--no-owner", "--single-transaction", f"--dbname={restored}",
+                            dump], check=True)
+            [(content,)] = query(restored, "SELECT content FROM tracker_storedfile WHERE name = %s", stored)
+            assert bytes(content) == report
 
     # Nothing on any machine's own disk: files, sessions, packs, the queue are all in the database.
     assert {name: machine.written() for name, machine in machines.items() if machine.written()} == {}

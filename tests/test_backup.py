@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import RecommendationFactory
-from tests.pages import evidence_fields
+from tests.pages import evidence_fields, signed_in
 from tracker import backup, services
 from tracker.demo import create_demo_users
 from tracker.forms import EvidenceForm
@@ -224,6 +224,28 @@ def test_with_files_in_the_database_a_restore_gives_back_every_row_and_exactly_t
     assert_same_rows(before, every_row())
     assert files_in_storage() == files
     assert not files_in_the_database.exists()
+
+
+def test_files_kept_on_disk_move_into_the_database_by_export_and_restore(tmp_path, open_meeting, settings):
+    # The way docs/deploy.md gives for a council going from one machine to several without a bucket.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    officer = get_user_model().objects.get(username="officer")
+    update = services.add_evidence(Recommendation.objects.get(number="R06"), open_meeting, "Register attached.",
+                                   datetime.date(2016, 6, 1), by=officer)
+    content = b"%PDF-1.4\n" + bytes(range(256)) * 10
+    attachment = services.add_attachment(update, SimpleUploadedFile("register.pdf", content, "application/pdf"),
+                                         "Register", by=officer)
+    before = every_row()
+    file = tmp_path / "backup.jsonl.gz"
+    export(file)
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tracker.storage.DatabaseStorage"}}
+    restore(file)
+
+    assert_same_rows(before, every_row())
+    assert files_in_storage() == {attachment.file.name: content}
+    assert signed_in("member").get(f"/attachments/{attachment.pk}/").getvalue() == content
 
 
 # --- Any text, exactly ---------------------------------------------------------------------

@@ -142,11 +142,22 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
-# Files attached to evidence are kept through Django's storage API: in MEDIA_ROOT by default,
-# or, with ATTACHMENTS_S3_BUCKET set, in an S3-compatible bucket (django-storages), kept
-# private and handed out through short-lived signed addresses.
+# Files attached to evidence are kept through Django's storage API, where FILE_STORAGE says:
+# "filesystem" (the default): in MEDIA_ROOT, on this machine's disk;
+# "database": in the database itself (tracker.storage), so every app server reads them and
+#   pg_dump backs them up with the rows: for more than one machine without a bucket;
+# "s3" (the default when ATTACHMENTS_S3_BUCKET is set): in an S3-compatible bucket
+#   (django-storages), kept private and read back through the app.
 ATTACHMENTS_S3_BUCKET = env("ATTACHMENTS_S3_BUCKET", default="")
-if ATTACHMENTS_S3_BUCKET:
+FILE_STORAGE = env("FILE_STORAGE", default="s3" if ATTACHMENTS_S3_BUCKET else "filesystem").strip().lower()
+if FILE_STORAGE not in ("filesystem", "database", "s3"):
+    raise ImproperlyConfigured(f"FILE_STORAGE must be filesystem, database or s3, not {FILE_STORAGE!r}")
+if (FILE_STORAGE == "s3") != bool(ATTACHMENTS_S3_BUCKET):
+    raise ImproperlyConfigured(
+        "FILE_STORAGE=s3 needs ATTACHMENTS_S3_BUCKET" if FILE_STORAGE == "s3" else
+        f"ATTACHMENTS_S3_BUCKET is set but FILE_STORAGE is {FILE_STORAGE}: unset one of them"
+    )
+if FILE_STORAGE == "s3":
     _DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -161,6 +172,8 @@ if ATTACHMENTS_S3_BUCKET:
             "file_overwrite": False,
         },
     }
+elif FILE_STORAGE == "database":
+    _DEFAULT_STORAGE = {"BACKEND": "tracker.storage.DatabaseStorage"}
 else:
     _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 # The largest file that may be attached (bytes); the form says it in words ("smaller than 10 MB").

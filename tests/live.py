@@ -5,8 +5,10 @@ folder, listening on 127.0.0.1 only; as root it runs as the ``postgres`` user, a
 bin/with-postgres does, since PostgreSQL refuses to run as root). ``Gunicorn``: the app
 under gunicorn on a free loopback port, waited for until it answers. ``Browser``: one
 person's browser over plain ``http.client``, with its own cookies, signing in through the
-sign-in page with its CSRF token. Everything waits for readiness (never a fixed sleep)
-with generous limits, for slow shared machines.
+sign-in page with its CSRF token. ``TaskWorker``: ``manage.py db_worker``, waited for until
+it polls. ``postgres_database``: a new database on the PostgreSQL server the suite runs on.
+Everything waits for readiness (never a fixed sleep) with generous limits, for slow shared
+machines.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
@@ -117,6 +121,26 @@ class PostgresCluster:
         self.remove()
 
 
+@contextmanager
+def postgres_database(settings: dict, prefix: str = "live"):
+    """A new, empty database on the PostgreSQL server that ``settings`` (a Django connection's
+    settings_dict) names; yields its URL, and drops it afterwards whatever happened."""
+    import psycopg2
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    server = {"host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432,
+              "user": settings["USER"], "password": settings["PASSWORD"]}
+    admin = psycopg2.connect(dbname="postgres", **server)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        credentials = quote(server["user"]) + (f":{quote(server['password'])}" if server["password"] else "")
+        yield f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 # --- The app ---------------------------------------------------------------------------------
 
 
@@ -154,13 +178,15 @@ def prepare_database(env: dict) -> None:
 class Gunicorn:
     """The app under gunicorn on a free loopback port; ``start`` returns once a page answers."""
 
-    def __init__(self, env: dict, *, workers: int = 3, threads: int = 1, timeout: int = 60, log: Path):
+    def __init__(self, env: dict, *, workers: int = 3, threads: int = 1, timeout: int = 60, log: Path,
+                 cwd: Path = ROOT):
         self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+        self.cwd = cwd  # another folder stands for another machine's disk; the code is still ROOT's
         self.args = [
-            sys.executable, "-m", "gunicorn", "scrutiny.wsgi:application",
+            sys.executable, "-m", "gunicorn", "scrutiny.wsgi:application", "--pythonpath", str(ROOT),
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads", str(threads),
             "--timeout", str(timeout), "--graceful-timeout", "10", "--log-level", "warning",
         ]
@@ -168,7 +194,7 @@ class Gunicorn:
 
     def start(self, *, ready_path: str = "/accounts/login/", timeout: float = 120) -> Gunicorn:
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=log, stderr=log)
+            self.process = subprocess.Popen(self.args, cwd=self.cwd, env=self.env, stdout=log, stderr=log)
 
         def answers():
             if self.process.poll() is not None:
@@ -198,6 +224,51 @@ class Gunicorn:
         self.stop()
 
 
+class TaskWorker:
+    """``manage.py db_worker`` (the background worker bin/worker runs), its log in ``log``;
+    ``start`` returns once it polls the queue. Its log names each task it takes, by id."""
+
+    STARTED = "Starting worker worker_id="
+
+    def __init__(self, env: dict, *, name: str, log: Path, cwd: Path = ROOT, interval: float = 0.2):
+        self.env, self.name, self.log, self.cwd = env, name, log, cwd
+        self.args = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--interval", str(interval),
+                     "--worker-id", name]
+        self.process = None
+
+    def start(self, *, timeout: float = 120) -> TaskWorker:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(self.args, cwd=self.cwd, env=self.env, stdout=log, stderr=log)
+
+        def polling():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"db_worker {self.name} stopped: {self.log.read_text()[-3000:]}")
+            return self.STARTED in self.log.read_text(errors="replace")
+
+        wait_until(polling, timeout=timeout, interval=0.2, what=f"db_worker {self.name} to start")
+        return self
+
+    def taken(self) -> list[str]:
+        """The ids of the tasks this worker took, in its log's order (one line each as it starts one)."""
+        return re.findall(r"Task id=(\S+) path=\S+ state=RUNNING", self.log.read_text(errors="replace"))
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # it finishes the task it is running, then stops
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 # --- A browser -------------------------------------------------------------------------------
 
 
@@ -211,6 +282,11 @@ class Response:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
+
+    @property
+    def content(self) -> bytes:
+        """The body, by the name Django's test client gives it (so tests.pages reads these pages too)."""
+        return self.body
 
     def header(self, name: str) -> str:
         return next((v for k, v in self.headers if k.lower() == name.lower()), "")
@@ -243,6 +319,19 @@ class Browser:
         """A second tab of the same browser (same session), for sending things at once."""
         return Browser(self.base_url, self.timeout, dict(self.cookies))
 
+    def on(self, base_url: str) -> Browser:
+        """The same browser sent to another server (as a load balancer would): the cookies are shared."""
+        return Browser(base_url, self.timeout, self.cookies)
+
+    def follow(self, response: Response, *, limit: int = 10) -> Response:
+        """Follow the redirects a response starts, on this server, as a browser does; the last answer."""
+        for _ in range(limit):
+            if response.status not in (301, 302, 303, 307, 308):
+                return response
+            location = urlsplit(response.header("Location"))
+            response = self.get(location.path + (f"?{location.query}" if location.query else ""))
+        raise RuntimeError(f"more than {limit} redirects")
+
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
         host = self.base_url.split("://", 1)[1]
         connection = http.client.HTTPConnection(host, timeout=self.timeout)
@@ -274,9 +363,17 @@ class Browser:
         return self.request("GET", path)
 
     def post(self, path: str, fields, *, charset: str | None = "utf-8", declare: bool = True,
-             body: bytes | None = None) -> Response:
+             body: bytes | None = None, files: dict | None = None) -> Response:
         """Send a form, its fields urlencoded in ``charset`` (and the body in it, for UTF-16);
-        ``declare`` says the charset in Content-Type."""
+        ``declare`` says the charset in Content-Type. With ``files`` ({field: (file name, bytes,
+        content type)}) it is sent as multipart/form-data, as a form with a file input is."""
+        if files:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+            from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+            uploads = {name: SimpleUploadedFile(*file) for name, file in files.items()}
+            return self.request("POST", path, encode_multipart(BOUNDARY, {**dict(fields), **uploads}),
+                                {"Content-Type": MULTIPART_CONTENT})
         if body is None:
             body = encode_form(fields, charset)
         content_type = "application/x-www-form-urlencoded" + (f"; charset={charset}" if declare and charset else "")

@@ -26,6 +26,7 @@ class Mailbox:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes = []
+        self.port: int | None = None  # where the server listens on 127.0.0.1 (other processes send there too)
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -70,6 +71,7 @@ def smtp_mailbox(*, site_url: str | None = None, from_email: str = "scrutiny@cou
 
     port = free_port()
     mailbox = Mailbox()
+    mailbox.port = port
     controller = Controller(mailbox, hostname="127.0.0.1", port=port, loop=asyncio.new_event_loop())
     controller.start()
     extra = {"SITE_URL": site_url} if site_url else {}

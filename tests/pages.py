@@ -70,20 +70,22 @@ def summary_errors(response) -> list[str]:
     return [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", item))).strip() for item in items]
 
 
-def form_data(response, form_index: int = -1) -> dict:
-    """What the browser sends for a form of the page as it stands (the last form, by default):
-    every named input, ticked boxes and radios, chosen options and text areas."""
+def form_data(response, form_index: int = -1, *, action: str | None = None) -> dict:
+    """What the browser sends for a form of the page as it stands (the last form, by default, or
+    the one sent to ``action``): every named input, ticked boxes and radios, chosen options and
+    text areas."""
     from html.parser import HTMLParser
 
     class Reader(HTMLParser):
         def __init__(self):
             super().__init__(convert_charrefs=True)
-            self.forms, self.select, self.textarea = [], None, None
+            self.forms, self.actions, self.select, self.textarea = [], [], None, None
 
         def handle_starttag(self, tag, attrs):
             a = dict(attrs)
             if tag == "form":
                 self.forms.append({})
+                self.actions.append(a.get("action"))
             elif not self.forms:
                 return
             elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
@@ -111,6 +113,8 @@ def form_data(response, form_index: int = -1) -> dict:
 
     reader = Reader()
     reader.feed(response.content.decode())
+    if action is not None:
+        form_index = reader.actions.index(action)
     return dict(reader.forms[form_index])
 
 

@@ -29,7 +29,15 @@ from pypdf import PdfReader
 from tests.pages import evidence_fields, field_errors, signed_in, text
 from tracker import public, services
 from tracker.demo import create_demo_users
-from tracker.models import Committee, EvidenceAttachment, EvidenceUpdate, Meeting, PublishedPack, Recommendation
+from tracker.models import (
+    Committee,
+    EvidenceAttachment,
+    EvidenceUpdate,
+    Meeting,
+    PublishedPack,
+    Recommendation,
+    StoredFile,
+)
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,12 +79,19 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf") -> 
 # --- The meeting -----------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def media(tmp_path, settings):
-    """Stored files go to a folder of the test's own, never into the repository."""
+STORAGES = {"filesystem": "django.core.files.storage.FileSystemStorage",
+            "database": "tracker.storage.DatabaseStorage"}
+
+
+@pytest.fixture(autouse=True, params=list(STORAGES))
+def media(request, tmp_path, settings):
+    """Every story runs with files in a folder of the test's own (never the repository's), and
+    again with files in the database (FILE_STORAGE=database), when nothing may reach the folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    return settings.MEDIA_ROOT
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": STORAGES[request.param]}}
+    yield settings.MEDIA_ROOT
+    if request.param == "database":
+        assert files_in(settings.MEDIA_ROOT) == []
 
 
 def user(name):
@@ -111,8 +126,13 @@ def with_file(meeting, file, description="Training register, June 2016"):
             f"{prefix}-attachment_description": description}
 
 
-def stored_files(media) -> list[Path]:
-    return [p for p in Path(media).rglob("*") if p.is_file()] if Path(media).exists() else []
+def files_in(folder) -> list[Path]:
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file()) if Path(folder).exists() else []
+
+
+def stored_files(media) -> list[bytes]:
+    """The bytes of every file the storage holds: in the test's folder, or in the database."""
+    return [p.read_bytes() for p in files_in(media)] + [bytes(f.content) for f in StoredFile.objects.order_by("pk")]
 
 
 def attach_with_service(meeting, content=None, name="register.pdf", description="Training register, June 2016"):
@@ -147,7 +167,7 @@ def test_the_officer_adds_an_update_with_a_document_and_it_is_listed_under_it(
     assert (attachment.size, attachment.sha256) == (len(content), hashlib.sha256(content).hexdigest())
     assert attachment.uploaded_by == user("officer")
     assert name not in attachment.file.name  # stored under a name of its own
-    assert [p.read_bytes() for p in stored_files(media)] == [content]
+    assert stored_files(media) == [content]
     size = f"{max(1, round(len(content) / 1024))} KB"
     for page_url in (f"/my-recommendations/meetings/{meeting.pk}/", f"/recommendations/{r06().pk}/"):
         assert f"Training register, June 2016 ({words}, {size})" in text(officer.get(page_url)), page_url

@@ -13,6 +13,9 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -20,19 +23,20 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import RecommendationFactory
-from tests.pages import evidence_fields
+from tests.pages import evidence_fields, signed_in
 from tracker import backup, services
 from tracker.demo import create_demo_users
 from tracker.forms import EvidenceForm
 from tracker.management.commands.restore_data import Command as RestoreCommand
-from tracker.models import Assessment, EvidenceUpdate, PublishedPack, Recommendation
+from tracker.models import Assessment, EvidenceUpdate, PublishedPack, Recommendation, StoredFile
 
 # Transactional, as a real restore is; serialized_rollback puts the migrations' rows back
 # for the tests after each one.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-# Rebuilt by migrate (content types, permissions) or disposable (sessions): not in a backup.
-NOT_IN_A_BACKUP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Rebuilt by migrate (content types, permissions), disposable (sessions) or carried as files (the
+# database file storage's rows): not in a backup as rows.
+NOT_IN_A_BACKUP = {"contenttypes.contenttype", "auth.permission", "sessions.session", "tracker.storedfile"}
 
 
 class RowSerializer(serializers.get_serializer("python")):
@@ -178,6 +182,70 @@ def test_restoring_over_a_database_that_holds_other_rows_replaces_them(tmp_path,
     restore(file)
 
     assert_same_rows(before, every_row())
+
+
+# --- Files kept in the database ------------------------------------------------------------
+
+
+@pytest.fixture
+def files_in_the_database(settings, tmp_path):
+    """FILE_STORAGE=database; MEDIA_ROOT a folder nothing may reach."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tracker.storage.DatabaseStorage"}}
+    return settings.MEDIA_ROOT
+
+
+def files_in_storage() -> dict[str, bytes]:
+    return {f.name: bytes(f.content) for f in StoredFile.objects.all()}
+
+
+def test_with_files_in_the_database_a_restore_gives_back_every_row_and_exactly_the_files_it_holds(
+    tmp_path, open_meeting, files_in_the_database
+):
+    officer = get_user_model().objects.get(username="officer")
+    update = services.add_evidence(Recommendation.objects.get(number="R06"), open_meeting, "Registers attached.",
+                                   datetime.date(2016, 6, 1), by=officer)
+    scan = b"%PDF-1.4\n" + bytes(range(256)) * 3000  # more than one backup line's half megabyte
+    for name, content in (("register.pdf", b"%PDF-1.4\n%%EOF\n"), ("scan.pdf", scan)):
+        services.add_attachment(update, SimpleUploadedFile(name, content, "application/pdf"), name, by=officer)
+    before, files = every_row(), files_in_storage()
+    assert sorted(files.values(), key=len) == [b"%PDF-1.4\n%%EOF\n", scan]
+
+    file = tmp_path / "backup.jsonl.gz"
+    exported = export(file)
+    assert "        2  attached files" in exported.splitlines()
+    assert not any(json.loads(line).get("model") == "tracker.storedfile" for line in read_lines(file))
+    # Afterwards: a file no attachment names, and one attachment's bytes gone.
+    default_storage.save("evidence/stray.pdf", ContentFile(b"%PDF-1.4 not in the backup"))
+    default_storage.delete(min(files, key=lambda name: len(files[name])))
+
+    restore(file)
+
+    assert_same_rows(before, every_row())
+    assert files_in_storage() == files
+    assert not files_in_the_database.exists()
+
+
+def test_files_kept_on_disk_move_into_the_database_by_export_and_restore(tmp_path, open_meeting, settings):
+    # The way docs/deploy.md gives for a council going from one machine to several without a bucket.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    officer = get_user_model().objects.get(username="officer")
+    update = services.add_evidence(Recommendation.objects.get(number="R06"), open_meeting, "Register attached.",
+                                   datetime.date(2016, 6, 1), by=officer)
+    content = b"%PDF-1.4\n" + bytes(range(256)) * 10
+    attachment = services.add_attachment(update, SimpleUploadedFile("register.pdf", content, "application/pdf"),
+                                         "Register", by=officer)
+    before = every_row()
+    file = tmp_path / "backup.jsonl.gz"
+    export(file)
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tracker.storage.DatabaseStorage"}}
+    restore(file)
+
+    assert_same_rows(before, every_row())
+    assert files_in_storage() == {attachment.file.name: content}
+    assert signed_in("member").get(f"/attachments/{attachment.pk}/").getvalue() == content
 
 
 # --- Any text, exactly ---------------------------------------------------------------------

@@ -18,7 +18,6 @@ import time
 import uuid
 from pathlib import Path
 from unittest import mock
-from urllib.parse import quote
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -27,7 +26,17 @@ from django.db import DatabaseError, OperationalError, connection
 from django.test import Client
 
 from tests.factories import UserFactory
-from tests.live import ROOT, Browser, Gunicorn, PostgresCluster, app_env, hidden, prepare_database, wait_until
+from tests.live import (
+    ROOT,
+    Browser,
+    Gunicorn,
+    PostgresCluster,
+    app_env,
+    hidden,
+    postgres_database,
+    prepare_database,
+    wait_until,
+)
 
 WORKER = Path(__file__).with_name("fault_worker.py")
 UNAVAILABLE = "Sorry, the service is unavailable"
@@ -114,28 +123,15 @@ def worker_env(tmp_path_factory):
     """A database of the worker processes' own, of the kind the suite runs on, set up by a worker:
     a SQLite file (so several processes share it, in WAL mode), or a new PostgreSQL database on
     the suite's server."""
-    settings = connection.settings_dict
     if connection.vendor == "sqlite":
         env = app_env(f"sqlite:///{tmp_path_factory.mktemp('faults') / 'db.sqlite3'}")
         run_worker(env, "setup")
         yield env
         return
-    import psycopg2
-
-    name = f"faults_{uuid.uuid4().hex[:12]}"
-    server = {"host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432,
-              "user": settings["USER"], "password": settings["PASSWORD"]}
-    admin = psycopg2.connect(dbname="postgres", **server)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        credentials = quote(server["user"]) + (f":{quote(server['password'])}" if server["password"] else "")
-        env = app_env(f"postgres://{credentials}@{server['host']}:{server['port']}/{name}")
+    with postgres_database(connection.settings_dict, prefix="faults") as url:
+        env = app_env(url)
         run_worker(env, "setup")
         yield env
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def paused_write(process: subprocess.Popen, ready: Path):

@@ -16,6 +16,8 @@ The file is JSON Lines, gzipped when its name ends ``.gz``:
 
 Content types and permissions are not exported: ``migrate`` rebuilds them from the schema.
 Sessions are not exported either: they are disposable, and a restore ends them all.
+Nor are the rows of the database file storage (``FILE_STORAGE=database``): they are the attached
+files' bytes, which follow the rows as files whatever the storage, and are written back through it.
 
 A restore reads the whole file and refuses it, changing nothing, unless it is this format,
 holds rows (and at least one user), comes from a database with exactly this database's
@@ -59,9 +61,13 @@ from django.utils.dateparse import parse_datetime
 FORMAT = "scrutiny-tracker-backup"
 VERSION = 1
 
-# Rebuilt by migrate from the schema (content types, permissions) or disposable (sessions).
-NOT_EXPORTED = {"contenttypes", "auth.permission", "sessions"}
+# Rebuilt by migrate from the schema (content types, permissions), disposable (sessions), or
+# carried as files: the database file storage's rows (FILE_STORAGE=database) hold the bytes of
+# the attached files, which follow the rows whichever storage keeps them.
+NOT_EXPORTED = {"contenttypes", "auth.permission", "sessions", "tracker.storedfile"}
 DISPOSABLE = {"sessions.session"}
+# Emptied by a restore and filled again through the storage, as the attached files are written back.
+WRITTEN_BACK_AS_FILES = {"tracker.storedfile"}
 
 # Rows read from the database at a time: the export's memory does not grow with the database.
 CHUNK_SIZE = 500
@@ -582,7 +588,8 @@ def _restore_files(path: Path) -> None:
 
 
 def _delete_everything(connection, models) -> None:
-    """Empty the exported tables (and sessions) with plain DELETEs, children first.
+    """Empty the exported tables (and sessions, and the files the storage keeps in the database) with
+    plain DELETEs, children first.
 
     Not ``flush``, which re-runs the post-migrate handlers, nor the ORM's delete, which
     would write a history row for every row removed.
@@ -594,7 +601,8 @@ def _delete_everything(connection, models) -> None:
             if m2m.remote_field.through._meta.auto_created:
                 tables.append(m2m.remote_field.through._meta.db_table)
         tables.append(model._meta.db_table)
-    tables += [apps.get_model(label)._meta.db_table for label in DISPOSABLE if _installed(label)]
+    tables += [apps.get_model(label)._meta.db_table for label in DISPOSABLE | WRITTEN_BACK_AS_FILES
+               if _installed(label)]
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {quote(table)}")

@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -874,6 +875,26 @@ class EvidenceAttachment(models.Model):
 
     def uploaded_on_path(self) -> str:
         return (self.uploaded_at or timezone.now()).strftime("%Y/%m")
+
+
+class StoredFile(models.Model):
+    """A file kept in the database rather than on a machine's disk (``FILE_STORAGE=database``,
+    through ``tracker.storage.DatabaseStorage``): every app server reads the same bytes, a
+    file is written in the transaction that writes the row naming it, and ``pg_dump`` backs
+    it up with the rows. Never changed once saved; a name is used once."""
+
+    name = models.CharField(max_length=300, unique=True)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(size=Length("content")), name="stored_file_size_is_its_length"),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class Assessment(models.Model):

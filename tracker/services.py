@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -1834,8 +1835,104 @@ def choose_messages(user, *, by, wanted: set[str]) -> set[str]:
 # --- The scrutiny office publishes the pack -------------------------------------------------
 
 
-@transaction.atomic
-def publish_pack(meeting: Meeting, *, by) -> Publication:
+# How often publishing lays the pages out before it gives up on data that keeps changing meanwhile.
+MOST_LAYOUTS = 3
+
+NOTHING_LATE = ("No update has been received since the pack was published, so there is nothing to put in a "
+                "supplement.")
+
+
+class PackKeptChanging(Exception):
+    """The data changed each time the pack was laid out, so nothing was published."""
+
+
+def _unwatched(step: str) -> None:
+    """Published in the request or on the command line: nobody follows the steps."""
+
+
+def _source_sha256(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+
+
+def _pack_html(meeting: Meeting) -> str:
+    cycle.require(meeting, "publish_pack")
+    return render_pack_html(pack_for(meeting))
+
+
+def _supplement_html(meeting: Meeting) -> str:
+    try:
+        cycle.require(meeting, "publish_supplement")
+    except cycle.CycleError as error:
+        raise ValidationError(str(error), code="cycle") from error
+    supplement = supplement_for(meeting)
+    if supplement.pack is None or not supplement.recommendations:
+        raise ValidationError(NOTHING_LATE, code="empty")
+    return render_supplement_html(supplement)
+
+
+def _latest_published(meeting: Meeting, *, supplement: bool) -> PublishedPack | None:
+    return meeting.published_packs.filter(supplement=supplement).defer("pdf").order_by("-version").first()
+
+
+def _publish(meeting: Meeting, *, by, supplement: bool, progress: Callable[[str], None]) -> Publication:
+    """Publish the pack (or a supplement) without holding the meeting while WeasyPrint works.
+
+    (a) The data is read and the HTML rendered, holding no lock; (b) the PDF is laid out
+    with no transaction open, so the build's progress is seen from other connections and
+    other writers are not held up (SQLite has one writer at a time); (c) in one short
+    transaction with the meeting locked, the cycle is checked and the HTML rendered again:
+    if it is what was laid out, the version is stored; if the data changed meanwhile, the
+    new HTML is laid out, at most MOST_LAYOUTS times in all. The HTML is compared by its
+    SHA-256, kept as the version's ``source_sha256``: publishing what is already out gives
+    that version back without laying anything out.
+    """
+    html_of = _supplement_html if supplement else _pack_html
+    progress("gather")
+    html = html_of(Meeting.objects.get(pk=meeting.pk))
+    for _ in range(MOST_LAYOUTS):
+        source = _source_sha256(html)
+        latest = _latest_published(meeting, supplement=supplement)
+        if latest is not None and latest.source_sha256 == source:
+            return Publication(latest, is_new=False)
+        pdf, _ = html_to_pdf(html, on_step=progress)
+        progress("store")
+        with transaction.atomic():
+            # The meeting's row lock: two people publishing at once get consecutive versions,
+            # and no service that writes for the meeting (they lock it too) changes the data
+            # between the comparison and the new version.
+            locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+            html = html_of(locked)
+            if _source_sha256(html) == source:
+                return _store_version(locked, pdf, source, supplement=supplement, by=by)
+    raise PackKeptChanging(
+        f"The data changed each of the {MOST_LAYOUTS} times the pages were laid out, so nothing was published. "
+        "Try again when fewer people are saving changes to this meeting."
+    )
+
+
+def _store_version(meeting: Meeting, pdf: bytes, source: str, *, supplement: bool, by) -> Publication:
+    """Store the PDF as the meeting's next version (the meeting locked by the caller), unless
+    someone published the same data meanwhile."""
+    latest = _latest_published(meeting, supplement=supplement)
+    if latest is not None and latest.source_sha256 == source:
+        return Publication(latest, is_new=False)
+    number = meeting.published_packs.aggregate(latest=Max("version"))["latest"] or 0
+    published = PublishedPack.objects.create(
+        meeting=meeting, version=number + 1, supplement=supplement, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+        source_sha256=source, size=len(pdf), published_by=by,
+    )
+    if not supplement and meeting.state == Meeting.State.EVIDENCE_OPEN:
+        meeting.state = cycle.NEXT_STATE[Meeting.State.EVIDENCE_OPEN]
+        meeting.version += 1  # a form holding the meeting from before sees it moved on
+        meeting._history_user = by
+        meeting.save(update_fields=["state", "version"])
+    _public_facts_changed(meeting)
+    if not supplement:
+        notifications.meeting_changed(meeting)
+    return Publication(published, is_new=True)
+
+
+def publish_pack(meeting: Meeting, *, by, progress: Callable[[str], None] | None = None) -> Publication:
     """The scrutiny office publishes the meeting's pack for members and the council's website.
 
     The PDF built from today's data is stored with its SHA-256, size and time, as the next
@@ -1844,73 +1941,26 @@ def publish_pack(meeting: Meeting, *, by) -> Publication:
     a retry) gives back the latest version instead of a copy: the HTML the PDF is laid out
     from is compared, so no PDF is even built. Allowed while evidence is open or once a
     pack is out (``cycle.require(meeting, "publish_pack")``); the first publication moves
-    the meeting from "Evidence open" to "Pack published". Raises PermissionDenied or
-    cycle.CycleError.
+    the meeting from "Evidence open" to "Pack published". The meeting is locked only to
+    compare and store, not while the pages are laid out (``_publish``); ``progress`` is told
+    each step as it starts. Raises PermissionDenied, cycle.CycleError or PackKeptChanging.
     """
     permissions.ensure(by, "build_pack")
-    # Lock the meeting row: two people publishing at once get consecutive versions.
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    cycle.require(meeting, "publish_pack")
-
-    html = render_pack_html(pack_for(meeting))
-    source_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    latest = meeting.published_packs.filter(supplement=False).defer("pdf").order_by("-version").first()
-    if latest is not None and latest.source_sha256 == source_sha256:
-        return Publication(latest, is_new=False)
-
-    pdf, _ = html_to_pdf(html)
-    number = meeting.published_packs.aggregate(latest=Max("version"))["latest"] or 0
-    published = PublishedPack.objects.create(
-        meeting=meeting,
-        version=number + 1,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        source_sha256=source_sha256,
-        size=len(pdf),
-        published_by=by,
-    )
-    if meeting.state == Meeting.State.EVIDENCE_OPEN:
-        meeting.state = cycle.NEXT_STATE[Meeting.State.EVIDENCE_OPEN]
-        meeting.version += 1  # a form holding the meeting from before sees it moved on
-        meeting._history_user = by
-        meeting.save(update_fields=["state", "version"])
-    _public_facts_changed(meeting)
-    notifications.meeting_changed(meeting)
-    return Publication(published, is_new=True)
+    return _publish(meeting, by=by, supplement=False, progress=progress or _unwatched)
 
 
-@transaction.atomic
-def publish_supplement(meeting: Meeting, *, by) -> Publication:
+def publish_supplement(meeting: Meeting, *, by, progress: Callable[[str], None] | None = None) -> Publication:
     """The scrutiny office publishes a supplement to the pack: only the updates received since
     the pack was published, by recommendation, under a heading with the pack's date.
 
     Stored as the meeting's next pack version, marked as a supplement; the pack itself is
     unchanged. Publishing again with nothing new gives back the supplement already out.
-    Allowed while the pack is published (tracker.cycle).
+    Allowed while the pack is published (tracker.cycle); published as ``publish_pack`` is,
+    without holding the meeting while the pages are laid out. Raises PermissionDenied,
+    ValidationError (the cycle, or nothing late) or PackKeptChanging.
     """
     permissions.ensure(by, "build_pack")
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    try:
-        cycle.require(meeting, "publish_supplement")
-    except cycle.CycleError as error:
-        raise ValidationError(str(error), code="cycle") from error
-    supplement = supplement_for(meeting)
-    if supplement.pack is None or not supplement.recommendations:
-        raise ValidationError("No update has been received since the pack was published, so there is nothing "
-                              "to put in a supplement.", code="empty")
-    html = render_supplement_html(supplement)
-    source_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    latest = meeting.published_packs.filter(supplement=True).defer("pdf").order_by("-version").first()
-    if latest is not None and latest.source_sha256 == source_sha256:
-        return Publication(latest, is_new=False)
-    pdf, _ = html_to_pdf(html)
-    number = meeting.published_packs.aggregate(latest=Max("version"))["latest"] or 0
-    published = PublishedPack.objects.create(
-        meeting=meeting, version=number + 1, supplement=True, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
-        source_sha256=source_sha256, size=len(pdf), published_by=by,
-    )
-    _public_facts_changed(meeting)
-    return Publication(published, is_new=True)
+    return _publish(meeting, by=by, supplement=True, progress=progress or _unwatched)
 
 
 def _public_facts_changed(meeting: Meeting, *, recommendation_id: int | None = None) -> None:

@@ -60,8 +60,10 @@ FORMAT = "scrutiny-tracker-backup"
 VERSION = 1
 
 # Rebuilt by migrate from the schema (content types, permissions) or disposable (sessions).
-NOT_EXPORTED = {"contenttypes", "auth.permission", "sessions"}
-DISPOSABLE = {"sessions.session"}
+# Pack builds are work in progress and drafts a day old at most (tracker.services.prune_pack_builds):
+# like sessions, a restore starts without them.
+NOT_EXPORTED = {"contenttypes", "auth.permission", "sessions", "tracker.packbuild"}
+DISPOSABLE = {"sessions.session", "tracker.packbuild"}
 
 # Rows read from the database at a time: the export's memory does not grow with the database.
 CHUNK_SIZE = 500

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -23,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -47,6 +48,7 @@ from tracker.models import (
     Milestone,
     Owner,
     OwnerAlias,
+    PackBuild,
     PublishedPack,
     Recommendation,
     Responsibility,
@@ -57,11 +59,15 @@ from tracker.models import (
     latest_meeting_first,
     meetings_before,
 )
+from tracker.pack import progress as pack_progress
 from tracker.pack.context import pack_for, supplement_for
+from tracker.pack.docx import pack_docx
 from tracker.pack.render import html_to_pdf, render_pack_html, render_supplement_html
 from tracker.parsed import ParsedRecommendation
 from tracker.words import WORDING
 from tracker.words import problem as word_problem
+
+logger = logging.getLogger(__name__)
 
 
 class StaleEdit(Exception):
@@ -1942,8 +1948,9 @@ def publish_pack(meeting: Meeting, *, by, progress: Callable[[str], None] | None
     from is compared, so no PDF is even built. Allowed while evidence is open or once a
     pack is out (``cycle.require(meeting, "publish_pack")``); the first publication moves
     the meeting from "Evidence open" to "Pack published". The meeting is locked only to
-    compare and store, not while the pages are laid out (``_publish``); ``progress`` is told
-    each step as it starts. Raises PermissionDenied, cycle.CycleError or PackKeptChanging.
+    compare and store, not while the pages are laid out (``_publish``). Pages ask for it
+    through ``ask_for_pack_build`` (the background worker calls this, telling ``progress``
+    each step). Raises PermissionDenied, cycle.CycleError or PackKeptChanging.
     """
     permissions.ensure(by, "build_pack")
     return _publish(meeting, by=by, supplement=False, progress=progress or _unwatched)
@@ -1961,6 +1968,156 @@ def publish_supplement(meeting: Meeting, *, by, progress: Callable[[str], None] 
     """
     permissions.ensure(by, "build_pack")
     return _publish(meeting, by=by, supplement=True, progress=progress or _unwatched)
+
+
+# --- The pack built in the background, with its progress --------------------------------------
+
+# A build that has not moved on for this long was left by a worker that stopped (a restart, a crash):
+# asking again starts a new one. The longest step (laying out the pages) takes about a minute for
+# a thousand recommendations.
+BUILD_STALLED_AFTER = datetime.timedelta(minutes=30)
+# A finished draft is kept a day, and an hour once a newer draft of the same meeting is ready;
+# the record of other builds (publishing, failures) for 30 days.
+DRAFT_KEPT = datetime.timedelta(days=1)
+REPLACED_DRAFT_KEPT = datetime.timedelta(hours=1)
+BUILD_RECORD_KEPT = datetime.timedelta(days=30)
+
+BUILD_NEEDS = {PackBuild.Kind.PUBLISH_PACK: "publish_pack", PackBuild.Kind.PUBLISH_SUPPLEMENT: "publish_supplement"}
+
+BUILD_STALLED = ("It stopped without finishing, probably because the server was restarted, so nothing was "
+                 "published. Try again.")
+BUILD_WENT_WRONG = ("Something went wrong on the server while it was being built, so nothing was published. "
+                    "Try again. If it goes wrong again, tell whoever looks after this service: the details are in "
+                    "the background worker’s log.")
+BUILD_ASKER_GONE = "The account of the person who asked for it was removed, so it was not built. Try again."
+
+
+def ask_for_pack_build(meeting: Meeting, kind: str, *, by) -> PackBuild:
+    """The scrutiny office asks for the draft pack (PDF or Word), or to publish the pack or a
+    supplement: the build is recorded and queued for the background worker
+    (tracker.tasks.build_pack, once this transaction commits), and its page follows it.
+
+    Asking again while the same build of the same meeting is waiting or under way gives back
+    that build, whoever asked: a double click queues nothing twice (and the database keeps
+    one at a time). A build that stopped moving long ago (BUILD_STALLED_AFTER) is marked as
+    failed and a new one is queued. Publishing is refused here already when the meeting's
+    cycle does not allow it, or when a supplement would have nothing in it. Old drafts are
+    pruned first. Raises PermissionDenied or ValidationError.
+    """
+    from tracker import tasks
+
+    permissions.ensure(by, "build_pack")
+    prune_pack_builds()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        action = BUILD_NEEDS.get(kind)
+        if action:
+            try:
+                cycle.require(meeting, action)
+            except cycle.CycleError as error:
+                raise ValidationError(str(error), code="cycle") from error
+        if kind == PackBuild.Kind.PUBLISH_SUPPLEMENT and not selectors.late_updates_count(meeting):
+            raise ValidationError(NOTHING_LATE, code="empty")
+        now = timezone.now()
+        current = (
+            meeting.pack_builds.filter(kind=kind, state__in=PackBuild.IN_PROGRESS).defer("content").first()
+        )
+        if current is not None:
+            if current.progress_at > now - BUILD_STALLED_AFTER:
+                return current
+            PackBuild.objects.filter(pk=current.pk).update(
+                state=PackBuild.State.FAILED, failure=BUILD_STALLED, finished_at=now
+            )
+        build = PackBuild.objects.create(
+            meeting=meeting, kind=kind, asked_by=by, asked_at=now, progress_at=now, steps=pack_progress.steps_for(kind)
+        )
+        transaction.on_commit(lambda: tasks.build_pack.enqueue(build.pk), robust=True)
+    return build
+
+
+def run_pack_build(build_id: int) -> PackBuild | None:
+    """The background worker builds what was asked for: a draft, kept in the build's row for any
+    app server to hand out, or publishing (``publish_pack``, ``publish_supplement``).
+
+    Each step is written to the build as it starts (tracker.pack.progress). A build that is no
+    longer waiting (already built, or given up on as stopped) is left alone: None. Whatever
+    stops it is said in the build's ``failure``, in words the person who asked can act on;
+    an unexpected error is also logged and raised again, for the task's own record.
+    """
+    now = timezone.now()
+    started = PackBuild.objects.filter(pk=build_id, state=PackBuild.State.WAITING).update(
+        state=PackBuild.State.BUILDING, started_at=now, progress_at=now
+    )
+    if not started:
+        return None
+    build = PackBuild.objects.select_related("meeting", "asked_by").defer("content").get(pk=build_id)
+    step = pack_progress.Progress(build.pk, build.kind)
+    try:
+        if build.asked_by is None:
+            raise PermissionDenied(BUILD_ASKER_GONE)
+        permissions.ensure(build.asked_by, "build_pack")
+        outcome = _build(build, step)
+    except (PermissionDenied, ValidationError, cycle.CycleError, PackKeptChanging) as error:
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        _finish_build(build, PackBuild.State.FAILED, failure=reason)
+    except Exception:
+        logger.exception("The background build of the pack failed (build %s, %s)", build.pk, build.kind)
+        _finish_build(build, PackBuild.State.FAILED, failure=BUILD_WENT_WRONG)
+        raise
+    else:
+        _finish_build(build, PackBuild.State.READY, step=build.steps, percent=100, **outcome)
+    return PackBuild.objects.defer("content").get(pk=build_id)
+
+
+def _build(build: PackBuild, step: Callable[[str], None]) -> dict:
+    """Do the work of ``build``; returns what its row keeps of the outcome."""
+    meeting, by = build.meeting, build.asked_by
+    Kind = PackBuild.Kind
+    if build.kind == Kind.PUBLISH_PACK:
+        publication = publish_pack(meeting, by=by, progress=step)
+        return {"published": publication.pack, "published_new": publication.is_new}
+    if build.kind == Kind.PUBLISH_SUPPLEMENT:
+        publication = publish_supplement(meeting, by=by, progress=step)
+        return {"published": publication.pack, "published_new": publication.is_new}
+    step("gather")
+    pack = pack_for(meeting)
+    if build.kind == Kind.DRAFT_PDF:
+        content, _ = html_to_pdf(render_pack_html(pack), on_step=step)
+    else:
+        step("write")
+        content = pack_docx(pack)
+    step("store")
+    return {"content": content, "size": len(content)}
+
+
+def _finish_build(build: PackBuild, state: str, **fields) -> None:
+    now = timezone.now()
+    PackBuild.objects.filter(pk=build.pk, state=PackBuild.State.BUILDING).update(
+        state=state, finished_at=now, progress_at=now, **fields
+    )
+
+
+def prune_pack_builds(now: datetime.datetime | None = None) -> int:
+    """Remove finished drafts a day old (an hour old once a newer draft of the same meeting is
+    ready), and the record of other finished builds after 30 days; returns how many went.
+
+    Cheap enough to run whenever a build is asked for (one DELETE); the daily run
+    (tracker.tasks.send_reminders) runs it too.
+    """
+    now = now or timezone.now()
+    newer_draft = PackBuild.objects.filter(
+        meeting=OuterRef("meeting"), kind=OuterRef("kind"), state=PackBuild.State.READY,
+        asked_at__gt=OuterRef("asked_at"),
+    )
+    finished = Q(state__in=PackBuild.FINISHED)
+    drafts = Q(kind__in=PackBuild.DRAFTS)
+    old = PackBuild.objects.filter(
+        finished & drafts & Q(finished_at__lt=now - DRAFT_KEPT)
+        | finished & drafts & Q(finished_at__lt=now - REPLACED_DRAFT_KEPT) & Exists(newer_draft)
+        | finished & Q(finished_at__lt=now - BUILD_RECORD_KEPT)
+    )
+    deleted, _ = old.delete()
+    return deleted
 
 
 def _public_facts_changed(meeting: Meeting, *, recommendation_id: int | None = None) -> None:

@@ -1984,11 +1984,9 @@ BUILD_RECORD_KEPT = datetime.timedelta(days=30)
 
 BUILD_NEEDS = {PackBuild.Kind.PUBLISH_PACK: "publish_pack", PackBuild.Kind.PUBLISH_SUPPLEMENT: "publish_supplement"}
 
-BUILD_STALLED = ("It stopped without finishing, probably because the server was restarted, so nothing was "
-                 "published. Try again.")
-BUILD_WENT_WRONG = ("Something went wrong on the server while it was being built, so nothing was published. "
-                    "Try again. If it goes wrong again, tell whoever looks after this service: the details are in "
-                    "the background worker’s log.")
+BUILD_STALLED = "It stopped without finishing, probably because the server was restarted. Try again."
+BUILD_WENT_WRONG = ("Something went wrong on the server while it was being built. Try again. If it goes wrong "
+                    "again, tell whoever looks after this service: the details are in the background worker’s log.")
 BUILD_ASKER_GONE = "The account of the person who asked for it was removed, so it was not built. Try again."
 
 

@@ -9,8 +9,8 @@ pg_ctl in a temporary folder, on 127.0.0.1 only; as root it runs as the ``postgr
 like bin/with-postgres, which is not needed here). Each is migrated and loaded with the
 seed report and the demo users; the scrutiny office schedules a meeting of the seed
 committee, chooses every recommendation and opens it for evidence (tracker.services). Then
-gunicorn (3 workers, 1 thread each, production settings, static files collected) serves it
-and, for a bounded run (about 1,200 requests, under two minutes), gets at once:
+gunicorn (3 workers, 1 thread each, production settings, static files collected) serves it,
+with the background worker beside it (it publishes the packs asked for), and, for a bounded run (about 1,200 requests, under two minutes), gets at once:
 
 - 20 writers, each a browser with its own session signed in through the sign-in page,
   adding evidence to the meeting's recommendations (reading the form, then sending it);
@@ -334,7 +334,19 @@ class HostileRun:
         for response in responses:
             if not saved(response):
                 self.refuse("publish", response)
+        self.wait_for_builds(meeting)
         return [r.status for r in responses]
+
+    @staticmethod
+    def wait_for_builds(meeting: int, timeout: float = 180) -> None:
+        """Publishing is built by the background worker: wait until the meeting has no build under way."""
+        from tracker.models import PackBuild
+
+        deadline = time.monotonic() + timeout
+        while PackBuild.objects.filter(meeting_id=meeting, state__in=PackBuild.IN_PROGRESS).exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the background worker did not finish publishing meeting {meeting}")
+            time.sleep(0.2)
 
     def publishing_under_load(self):
         browser = self.browser("scrutiny")
@@ -675,6 +687,8 @@ def check(run: HostileRun, before: dict) -> tuple[list[str], list[tuple[str, int
     for row in (PublishedPack.objects.values("meeting", "source_sha256").annotate(n=Count("pk")).filter(n__gt=1)):
         duplicated.append((f"{row['n']} published versions of meeting {row['meeting']} from one source",
                            row["n"] - 1))
+    if run.versions_after_first == 0:
+        lost.append(f"publishing {AT_ONCE} times at once published nothing")
     if run.versions_after_first > 1:
         duplicated.append((f"publishing {AT_ONCE} times at once made {run.versions_after_first} versions, not 1",
                            run.versions_after_first - 1))
@@ -738,6 +752,29 @@ def rows_for(keys) -> int:
     return EvidenceUpdate.objects.filter(submission_key__in=keys).count()
 
 
+class Worker:
+    """The background worker (bin/worker's db_worker) beside gunicorn: it publishes the packs asked for."""
+
+    def __init__(self, env: dict, *, log: Path):
+        self.env, self.log, self.process = env, log, None
+
+    def __enter__(self):
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=log,
+            )
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 def run_one(kind: str, static_root: str) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"hostile-{kind}-"))
     cluster, clean = None, False
@@ -765,7 +802,8 @@ def run_one(kind: str, static_root: str) -> dict:
               f"({len(setup['all'])} recommendations); gunicorn starting", flush=True)
 
         started = time.monotonic()
-        with Gunicorn(env, workers=3, threads=1, timeout=60, log=folder / "gunicorn.log") as app:
+        with Gunicorn(env, workers=3, threads=1, timeout=60, log=folder / "gunicorn.log") as app, \
+                Worker(env, log=folder / "worker.log"):
             run = HostileRun(app.url, setup)
             run.run()
         seconds = time.monotonic() - started

@@ -6,7 +6,9 @@ Builds the seed report's pack, then a synthetic pack ten times larger (every pri
 recommendation copied nine times), in a throwaway SQLite database that is deleted at
 the end. For each it prints the median time of a whole build (queries, templates,
 WeasyPrint), the pages, the queries, and the median time WeasyPrint takes to lay out the
-same HTML alone; the ratio of the two is the app's cost on top of WeasyPrint.
+same HTML alone; the ratio of the two is the app's cost on top of WeasyPrint. Last, it
+publishes a live meeting's pack of the larger size and times its three phases: only the
+last holds the meeting locked.
 The first build of the process (fonts, templates and the database warming up) is
 reported apart as "cold". Garbage is collected before each timed part: the cyclic
 garbage a WeasyPrint layout leaves (about 70 ms to collect for the seed pack) would
@@ -118,8 +120,50 @@ def main() -> None:
         "\napp work = reading the data and rendering the templates (median), no WeasyPrint."
         "\nTimes vary with other work on the machine: the best runs are the least disturbed."
     )
+    publishing_phases(args.factor)
     connection.close()
     workdir.cleanup()
+
+
+def publishing_phases(factor: int) -> None:
+    """Publishing a pack ``factor`` times the seed's (the copies ``enlarge`` made are tracked by a
+    new live meeting), phase by phase: (a) reading the data and
+    rendering the HTML, holding nothing; (b) WeasyPrint laying out and writing the PDF, with no
+    transaction open; (c) the short transaction that locks the meeting, renders the HTML again to
+    compare, and stores the version. Only (c) holds the meeting (and, on SQLite, the write lock)."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from tracker import services
+    from tracker.demo import create_demo_users
+    from tracker.models import Committee, Meeting
+
+    create_demo_users()
+    office = get_user_model().objects.get(username="scrutiny")
+    meeting = services.schedule_meeting(
+        Committee.objects.get(), datetime.date(2016, 6, 15), datetime.date(2016, 6, 1), by=office
+    )
+    services.choose_recommendations(meeting, by=office)
+    services.advance_meeting(meeting, Meeting.State.EVIDENCE_OPEN, office)
+    tracked = meeting.assessments.count()
+    marks = {}
+
+    def progress(code: str) -> None:
+        marks.setdefault(code, time.perf_counter())
+
+    gc.collect()
+    start = time.perf_counter()
+    publication = services.publish_pack(meeting, by=office, progress=progress)
+    end = time.perf_counter()
+    assert publication.is_new
+    read, layout, store = marks["layout"] - start, marks["store"] - marks["layout"], end - marks["store"]
+    print(f"\npublishing a live meeting's pack tracking {tracked} recommendations ({publication.pack.size:,} bytes): "
+          f"{end - start:.2f} s")
+    print(f"  (a) reading the data and rendering the HTML, no lock:      {read:6.2f} s")
+    print(f"  (b) laying out and writing the PDF, no transaction:        {layout:6.2f} s")
+    print(f"  (c) locked: the cycle, the HTML again, storing the version: {store:6.2f} s"
+          f"  ({store / (end - start):.0%} of the whole)")
 
 
 if __name__ == "__main__":

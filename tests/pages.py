@@ -124,3 +124,16 @@ def link(response, words: str) -> str:
         if re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", inside))).strip() == words:
             return html.unescape(href)
     raise AssertionError(f"No link reads {words!r}")
+
+
+def ask_and_follow(client: Client, url: str, run_on_commit):
+    """Press a button that queues background work (a pack build), let the work run as its transaction
+    commits (the test settings' ImmediateBackend runs a task then), and open the page it redirected to.
+
+    ``run_on_commit`` is pytest-django's ``django_capture_on_commit_callbacks``: a test's own transaction
+    never commits, so the callbacks are run by hand, after the request and before the next page.
+    """
+    with run_on_commit(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302, f"{url} answered {response.status_code}, not a redirect"
+    return client.get(response["Location"])

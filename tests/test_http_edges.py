@@ -10,7 +10,7 @@ from tests.factories import CommitteeFactory, UserFactory
 from tests.pages import text
 from tests.test_pack_support import make_user, scrutiny_officer, small_meeting
 from tracker import roles
-from tracker.models import Meeting
+from tracker.models import Meeting, PackBuild
 from tracker.services import publish_pack
 
 pytestmark = pytest.mark.django_db
@@ -130,10 +130,15 @@ def test_a_meeting_page_and_its_pack_versions_are_kept_by_no_cache(client, meeti
         assert client.get(url)["Cache-Control"] == "private, no-store", url
 
 
-def test_draft_packs_are_no_store_and_a_published_version_is_kept_for_a_year(client, meeting):
+def test_draft_packs_are_no_store_and_a_published_version_is_kept_for_a_year(
+    client, meeting, django_capture_on_commit_callbacks
+):
     client.force_login(scrutiny_officer())
     assert client.get(reverse("pack_preview", args=[meeting.pk]))["Cache-Control"] == "no-store"
-    assert client.get(reverse("pack_pdf", args=[meeting.pk]))["Cache-Control"] == "no-store"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("pack_pdf", args=[meeting.pk]))
+    draft = reverse("pack_build_download", args=[meeting.pk, PackBuild.objects.get().pk])
+    assert client.get(draft)["Cache-Control"] == "no-store"
     published = publish_pack(meeting, by=scrutiny_officer()).pack
     response = client.get(reverse("pack_download", args=[published.pk]))
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
-from tests.pages import evidence_fields, field_errors, signed_in, text
+from tests.pages import ask_and_follow, evidence_fields, field_errors, signed_in, text
 from tracker import services
 from tracker.demo import create_demo_users
 from tracker.models import Committee, EvidenceUpdate, Meeting, PublishedPack, Recommendation
@@ -134,13 +134,15 @@ def test_the_republished_pack_prints_late_items_under_their_own_heading(meeting)
     assert EARLIER in " ".join(pdf_text(first).split()) and LATE not in " ".join(pdf_text(first).split())
 
 
-def test_the_versions_page_offers_both_ways_in_plain_words(meeting):
+def test_the_versions_page_offers_both_ways_in_plain_words(meeting, django_capture_on_commit_callbacks):
     add_late(meeting, by=user("officer"))
     page = text(signed_in("scrutiny").get(f"/meetings/{meeting.pk}/pack/"))
     assert "1 update has come in since the pack was published" in page
     assert "Publish a supplement with the late updates" in page
-    response = signed_in("scrutiny").post(f"/meetings/{meeting.pk}/pack/supplement/", follow=True)
+    response = ask_and_follow(signed_in("scrutiny"), f"/meetings/{meeting.pk}/pack/supplement/",
+                              django_capture_on_commit_callbacks)
     assert "The supplement is published" in text(response)
+    assert "Download the supplement (PDF" in text(response)
     assert signed_in("officer").post(f"/meetings/{meeting.pk}/pack/supplement/").status_code == 403
 
 

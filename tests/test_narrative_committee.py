@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests.factories import UserFactory
-from tests.pages import field_errors, hidden, text
+from tests.pages import ask_and_follow, field_errors, hidden, text
 from tracker import roles, services
 from tracker.models import Assessment, Committee, ExecutiveResponse, Meeting, Recommendation
 from tracker.paste import parse_recommendations
@@ -45,7 +45,9 @@ def advance(client, meeting, button_state):
                        follow=True)
 
 
-def test_a_narrative_committee_runs_its_meeting_in_the_pages_from_scheduled_to_closed(client, office, committee):
+def test_a_narrative_committee_runs_its_meeting_in_the_pages_from_scheduled_to_closed(
+    client, office, committee, django_capture_on_commit_callbacks
+):
     from tests.pages import date_fields
 
     response = client.post("/meetings/new/", {"committee": committee.pk, **date_fields("date", 15, 6, 2016),
@@ -60,7 +62,8 @@ def test_a_narrative_committee_runs_its_meeting_in_the_pages_from_scheduled_to_c
     assert "no proposed category" not in page and "Enter the proposal" not in page  # nothing to propose
     versions = client.get(f"/meetings/{meeting.pk}/pack/")
     assert "not yet assessed" not in text(versions).lower()
-    client.post(f"/meetings/{meeting.pk}/pack/publish/")
+    published = ask_and_follow(client, f"/meetings/{meeting.pk}/pack/publish/", django_capture_on_commit_callbacks)
+    assert "Version 1 of the pack is published." in text(published)
     meeting.refresh_from_db()
     assert meeting.state == Meeting.State.PACK_PUBLISHED
 

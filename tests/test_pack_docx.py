@@ -18,13 +18,15 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from tests.pages import ask_and_follow
+from tests.pages import text as page_text
 from tests.seedtext import FOOTNOTE_MARKER, seed_footnotes, seed_squashed, squash
 from tests.test_pack_seed import cells, concluded, same_words, seed_row, tracked
 from tests.test_pack_support import make_user, scrutiny_officer, small_meeting
 from tests.test_setup_services import open_meeting, pasted, small_png
 from tracker import roles, services
 from tracker.demo import create_demo_users
-from tracker.models import Committee, Council, ExecutiveResponse, Meeting, Recommendation
+from tracker.models import Committee, Council, ExecutiveResponse, Meeting, PackBuild, Recommendation
 from tracker.pack import synthetic
 from tracker.pack.context import pack_for
 from tracker.pack.docx import CONTENT_TYPE, build_pack_docx, build_supplement_docx
@@ -360,14 +362,17 @@ def test_a_committee_member_may_not_download_the_draft_in_word(client):
     assert "(Word)" not in page
 
 
-def test_the_scrutiny_office_downloads_the_draft_pack_in_word_beside_the_pdf(client):
+def test_the_scrutiny_office_downloads_the_draft_pack_in_word_beside_the_pdf(client, django_capture_on_commit_callbacks):
     meeting = small_meeting(text="Training delivered. <script>alert('x')</script>")
     client.force_login(scrutiny_officer())
     page = client.get(reverse("pack_versions", args=[meeting.pk])).content.decode()
-    assert f'href="{reverse("pack_docx", args=[meeting.pk])}">Download the draft pack (Word)</a>' in page
+    assert f'<form method="post" action="{reverse("pack_docx", args=[meeting.pk])}"' in page
+    assert "Build the draft pack (Word)</button>" in page and "Build the draft pack (PDF)</button>" in page
     assert "the published PDF is the record" in page
 
-    response = client.get(reverse("pack_docx", args=[meeting.pk]))
+    built = ask_and_follow(client, reverse("pack_docx", args=[meeting.pk]), django_capture_on_commit_callbacks)
+    assert "The draft pack is ready." in page_text(built) and "Download the draft pack (Word, " in page_text(built)
+    response = client.get(reverse("pack_build_download", args=[meeting.pk, PackBuild.objects.get().pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == CONTENT_TYPE

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import EvidenceUpdateFactory
+from tests.pages import ask_and_follow, text
 from tests.test_pack_support import make_user, page_texts, scrutiny_officer, small_meeting
 from tracker import roles
-from tracker.models import Meeting, PublishedPack
+from tracker.models import Meeting, PackBuild, PublishedPack
 from tracker.services import publish_pack
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +61,16 @@ def test_the_scrutiny_office_previews_the_pack_in_the_browser(client, office, me
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html and "<script>" not in html
 
 
-def test_the_scrutiny_office_downloads_a_draft_pdf_without_publishing(client, office, meeting):
-    response = client.get(reverse("pack_pdf", args=[meeting.pk]))
+def test_the_scrutiny_office_downloads_a_draft_pdf_without_publishing(
+    client, office, meeting, django_capture_on_commit_callbacks
+):
+    page = ask_and_follow(client, reverse("pack_pdf", args=[meeting.pk]), django_capture_on_commit_callbacks)
+    assert page.status_code == 200 and "The draft pack is ready." in text(page)
+    build = PackBuild.objects.get()
+    download = reverse("pack_build_download", args=[meeting.pk, build.pk])
+    assert f'href="{download}">Download the draft pack (PDF, ' in page.content.decode()
+
+    response = client.get(download)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -71,16 +80,18 @@ def test_the_scrutiny_office_downloads_a_draft_pdf_without_publishing(client, of
     assert not PublishedPack.objects.exists()
 
 
-def test_publishing_from_the_versions_page(client, office, meeting):
+def test_publishing_from_the_versions_page(client, office, meeting, django_capture_on_commit_callbacks):
     page = client.get(reverse("pack_versions", args=[meeting.pk])).content.decode()
     assert "Publish the pack" in page and "has not been published yet" in page
 
-    response = client.post(reverse("pack_publish", args=[meeting.pk]), follow=True)
+    response = ask_and_follow(client, reverse("pack_publish", args=[meeting.pk]), django_capture_on_commit_callbacks)
 
-    assert response.redirect_chain[-1][0] == reverse("pack_versions", args=[meeting.pk])
+    build = PackBuild.objects.get()
+    assert response.request["PATH_INFO"] == reverse("pack_build", args=[meeting.pk, build.pk])
     published = PublishedPack.objects.get()
-    page = response.content.decode()
-    assert "Version 1 of the pack is published" in page
+    assert "Version 1 of the pack is published." in text(response)
+    assert f'href="{reverse("pack_download", args=[published.pk])}">Download version 1 (PDF, ' in response.content.decode()
+    page = client.get(reverse("pack_versions", args=[meeting.pk])).content.decode()
     assert reverse("pack_download", args=[published.pk]) in page
     # The version is told by its fingerprint (the start of its SHA-256), in plain words.
     assert f'<code class="app-hash">{published.sha256[:12]}</code>' in page

@@ -21,6 +21,7 @@ from tracker.models import (
     Conclusion,
     EvidenceUpdate,
     Meeting,
+    PackBuild,
     PublishedPack,
     Recommendation,
 )
@@ -75,6 +76,7 @@ class World:
             list(Meeting.objects.order_by("pk").values_list("state", "date", "version")),
             Conclusion.objects.count(),
             PublishedPack.objects.count(),
+            PackBuild.objects.count(),  # asking for a draft or to publish queues a build
         )
 
 
@@ -139,7 +141,10 @@ VIEWS = [
     ("search", "get", lambda w: "/search/?q=training", None, (LOGIN, OK, OK, OK, OK)),
     ("pack versions", "get", lambda w: f"/meetings/{w.meeting.pk}/pack/", None, (LOGIN, OK, OK, OK, OK)),
     ("pack preview", "get", lambda w: f"/meetings/{w.meeting.pk}/pack/preview/", None, (LOGIN, NO, NO, NO, OK)),
-    ("draft pack PDF", "get", lambda w: f"/meetings/{w.meeting.pk}/pack.pdf", None, (LOGIN, NO, NO, NO, OK)),
+    ("draft pack PDF", "post", lambda w: f"/meetings/{w.meeting.pk}/pack.pdf", lambda w: {},
+     (LOGIN, NO, NO, NO, MOVED)),
+    ("draft pack Word", "post", lambda w: f"/meetings/{w.meeting.pk}/pack.docx", lambda w: {},
+     (LOGIN, NO, NO, NO, MOVED)),
     ("publish the pack", "post", lambda w: f"/meetings/{w.meeting.pk}/pack/publish/", lambda w: {},
      (LOGIN, NO, NO, NO, MOVED)),
     ("download a published pack", "get", lambda w: f"/packs/{w.pack.pk}/download/", None, (LOGIN, OK, OK, OK, OK)),

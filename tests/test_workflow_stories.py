@@ -413,7 +413,7 @@ def test_the_meeting_page_offers_draft_packs_only_to_the_scrutiny_office(seed):
     office_page = signed_in("scrutiny").get(f"/meetings/{meeting.pk}/").content.decode()
     assert "Published versions of the pack" in member_page and "Published versions of the pack" in office_page
     assert "Preview the pack" not in member_page and "draft pack (PDF)" not in member_page
-    assert "Preview the pack" in office_page and "Download the draft pack (PDF)" in office_page
+    assert "Preview the pack" in office_page and "Build a draft of the pack (PDF or Word)" in office_page
 
 
 def test_the_proposal_form_renders_cleanly_with_one_csrf_token(round_, caplog):

@@ -36,6 +36,7 @@ from tracker.models import (
     Milestone,
     Owner,
     OwnerAlias,
+    PackBuild,
     Recommendation,
     Responsibility,
     SubPart,
@@ -431,6 +432,26 @@ class MessageAdmin(ReadOnly, admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["recipient", "to", "kind", "meeting", "event", "subject", "status", "attempts", "last_error",
               "created_at", "sent_at", "body_text"]
+
+
+@admin.register(PackBuild)
+class PackBuildAdmin(ReadOnly, admin.ModelAdmin):
+    """Drafts and publishing built in the background: asked for on the meeting pack's page, each with its own page."""
+
+    list_display = ["asked_at", "meeting", "kind", "state", "step", "steps", "percent", "asked_by", "finished_at",
+                    "page"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["meeting__committee", "asked_by"]
+    date_hierarchy = "asked_at"
+    exclude = ["content"]
+    readonly_fields = ["page"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    @admin.display(description="Its page")
+    def page(self, obj):
+        return _link(reverse("pack_build", args=[obj.meeting_id, obj.pk]), "the build’s page")
 
 
 @admin.register(CoverReport)

@@ -61,11 +61,12 @@ from django.utils.dateparse import parse_datetime
 FORMAT = "scrutiny-tracker-backup"
 VERSION = 1
 
-# Rebuilt by migrate from the schema (content types, permissions), disposable (sessions), or
-# carried as files: the database file storage's rows (FILE_STORAGE=database) hold the bytes of
-# the attached files, which follow the rows whichever storage keeps them.
-NOT_EXPORTED = {"contenttypes", "auth.permission", "sessions", "tracker.storedfile"}
-DISPOSABLE = {"sessions.session"}
+# Rebuilt by migrate from the schema (content types, permissions), disposable (sessions, and pack
+# builds: work in progress and drafts a day old at most, tracker.services.prune_pack_builds), or
+# carried as files: the database file storage's rows (FILE_STORAGE=database) hold the bytes of the
+# attached files, which follow the rows whichever storage keeps them.
+NOT_EXPORTED = {"contenttypes", "auth.permission", "sessions", "tracker.storedfile", "tracker.packbuild"}
+DISPOSABLE = {"sessions.session", "tracker.packbuild"}
 # Emptied by a restore and filled again through the storage, as the attached files are written back.
 WRITTEN_BACK_AS_FILES = {"tracker.storedfile"}
 

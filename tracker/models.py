@@ -1103,6 +1103,112 @@ class PublishedPack(models.Model):
         return f"Pack v{self.version} for {self.meeting}"
 
 
+class PackBuild(models.Model):
+    """One request to build the pack in the background: a draft to download, or publishing.
+
+    The scrutiny office asks (tracker.services.ask_for_pack_build); the background worker
+    builds (tracker.tasks.build_pack) and writes each step here as it starts, outside any
+    long transaction, so every app server's page can read how far it has got. A draft's file
+    is kept in this row, never on one machine's disk, until it is pruned
+    (services.prune_pack_builds); publishing points to the version it published.
+    """
+
+    class Kind(models.TextChoices):
+        DRAFT_PDF = "draft_pdf", "Draft pack (PDF)"
+        DRAFT_WORD = "draft_word", "Draft pack (Word)"
+        PUBLISH_PACK = "publish_pack", "Publishing the pack"
+        PUBLISH_SUPPLEMENT = "publish_supplement", "Publishing a supplement"
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting to start"
+        BUILDING = "building", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be finished"
+
+    DRAFTS = (Kind.DRAFT_PDF, Kind.DRAFT_WORD)
+    IN_PROGRESS = (State.WAITING, State.BUILDING)
+    FINISHED = (State.READY, State.FAILED)
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="pack_builds")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    step = models.PositiveSmallIntegerField(default=0, help_text="The step under way (0: not started yet).")
+    steps = models.PositiveSmallIntegerField(help_text="How many steps the build takes.")
+    percent = models.PositiveSmallIntegerField(default=0, help_text="About how much of the work is done.")
+    layouts = models.PositiveSmallIntegerField(
+        default=0, help_text="How often the pages were laid out: more than once when the data changed meanwhile."
+    )
+    progress_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When it was asked for or last moved on: a build that stops moving was left by a stopped worker.",
+    )
+    failure = models.TextField(blank=True, help_text="What went wrong, in words the person who asked can act on.")
+    content = models.BinaryField(null=True, blank=True, editable=False, help_text="The finished draft's file.")
+    size = models.PositiveIntegerField(null=True, blank=True)
+    published = models.ForeignKey(
+        PublishedPack, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The version it published, or the one already out when nothing had changed.",
+    )
+    published_new = models.BooleanField(
+        null=True, blank=True, help_text="False: nothing had changed, so the version already out was given back."
+    )
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            # Asking again while the same build is waiting or under way gives back that build.
+            models.UniqueConstraint(
+                fields=["meeting", "kind"], condition=Q(state__in=["waiting", "building"]),
+                name="one_pack_build_of_a_kind_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(step__lte=F("steps")) & Q(percent__lte=100), name="pack_build_progress_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(content__isnull=True) | Q(kind__in=["draft_pdf", "draft_word"]),
+                name="only_drafts_keep_a_file",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.meeting} ({self.get_state_display().lower()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.kind in self.DRAFTS
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in self.IN_PROGRESS
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY
+
+    @property
+    def has_failed(self) -> bool:
+        return self.state == self.State.FAILED
+
+    @property
+    def publishes(self) -> bool:
+        return not self.is_draft
+
+    @property
+    def publishes_supplement(self) -> bool:
+        return self.kind == self.Kind.PUBLISH_SUPPLEMENT
+
+    @property
+    def file_type(self) -> str:
+        """What kind of file it makes, as people name it."""
+        return "Word" if self.kind == self.Kind.DRAFT_WORD else "PDF"
+
+
 class Message(models.Model):
     """An e-mail the tracker sent (or tried to): who, what, when, and whether it was delivered.
 

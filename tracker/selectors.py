@@ -44,6 +44,7 @@ from tracker.models import (
     EvidenceUpdate,
     Meeting,
     Milestone,
+    PackBuild,
     PublishedPack,
     Recommendation,
     Responsibility,
@@ -1048,6 +1049,41 @@ def officers_for(recommendation: Recommendation) -> QuerySet:
         )
         .distinct()
         .order_by("first_name", "last_name", "username")
+    )
+
+
+def pack_build(meeting_id: int, build_id: int) -> PackBuild | None:
+    """A build of a meeting's pack, for its page: without a draft's file (one query)."""
+    return (
+        PackBuild.objects.filter(pk=build_id, meeting_id=meeting_id)
+        .select_related("meeting__committee", "asked_by", "published")
+        .defer("content", "published__pdf")
+        .first()
+    )
+
+
+def draft_to_download(meeting_id: int, build_id: int) -> PackBuild | None:
+    """A finished draft with its file (None once it has been pruned)."""
+    return (
+        PackBuild.objects.filter(
+            pk=build_id, meeting_id=meeting_id, kind__in=PackBuild.DRAFTS, state=PackBuild.State.READY,
+            content__isnull=False,
+        )
+        .select_related("meeting__committee")
+        .first()
+    )
+
+
+def pack_builds_to_show(meeting: Meeting, limit: int = 10) -> list[PackBuild]:
+    """The meeting pack page's builds: those under way, and the drafts ready to download, latest first."""
+    return list(
+        meeting.pack_builds.filter(
+            Q(state__in=PackBuild.IN_PROGRESS)
+            | Q(kind__in=PackBuild.DRAFTS, state=PackBuild.State.READY)
+        )
+        .select_related("asked_by")
+        .defer("content")
+        .order_by("-asked_at", "-pk")[:limit]
     )
 
 

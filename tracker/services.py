@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -22,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -46,6 +48,7 @@ from tracker.models import (
     Milestone,
     Owner,
     OwnerAlias,
+    PackBuild,
     PublishedPack,
     Recommendation,
     Responsibility,
@@ -56,11 +59,15 @@ from tracker.models import (
     latest_meeting_first,
     meetings_before,
 )
+from tracker.pack import progress as pack_progress
 from tracker.pack.context import pack_for, supplement_for
+from tracker.pack.docx import pack_docx
 from tracker.pack.render import html_to_pdf, render_pack_html, render_supplement_html
 from tracker.parsed import ParsedRecommendation
 from tracker.words import WORDING
 from tracker.words import problem as word_problem
+
+logger = logging.getLogger(__name__)
 
 
 class StaleEdit(Exception):
@@ -1835,8 +1842,104 @@ def choose_messages(user, *, by, wanted: set[str]) -> set[str]:
 # --- The scrutiny office publishes the pack -------------------------------------------------
 
 
-@transaction.atomic
-def publish_pack(meeting: Meeting, *, by) -> Publication:
+# How often publishing lays the pages out before it gives up on data that keeps changing meanwhile.
+MOST_LAYOUTS = 3
+
+NOTHING_LATE = ("No update has been received since the pack was published, so there is nothing to put in a "
+                "supplement.")
+
+
+class PackKeptChanging(Exception):
+    """The data changed each time the pack was laid out, so nothing was published."""
+
+
+def _unwatched(step: str) -> None:
+    """Published in the request or on the command line: nobody follows the steps."""
+
+
+def _source_sha256(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+
+
+def _pack_html(meeting: Meeting) -> str:
+    cycle.require(meeting, "publish_pack")
+    return render_pack_html(pack_for(meeting))
+
+
+def _supplement_html(meeting: Meeting) -> str:
+    try:
+        cycle.require(meeting, "publish_supplement")
+    except cycle.CycleError as error:
+        raise ValidationError(str(error), code="cycle") from error
+    supplement = supplement_for(meeting)
+    if supplement.pack is None or not supplement.recommendations:
+        raise ValidationError(NOTHING_LATE, code="empty")
+    return render_supplement_html(supplement)
+
+
+def _latest_published(meeting: Meeting, *, supplement: bool) -> PublishedPack | None:
+    return meeting.published_packs.filter(supplement=supplement).defer("pdf").order_by("-version").first()
+
+
+def _publish(meeting: Meeting, *, by, supplement: bool, progress: Callable[[str], None]) -> Publication:
+    """Publish the pack (or a supplement) without holding the meeting while WeasyPrint works.
+
+    (a) The data is read and the HTML rendered, holding no lock; (b) the PDF is laid out
+    with no transaction open, so the build's progress is seen from other connections and
+    other writers are not held up (SQLite has one writer at a time); (c) in one short
+    transaction with the meeting locked, the cycle is checked and the HTML rendered again:
+    if it is what was laid out, the version is stored; if the data changed meanwhile, the
+    new HTML is laid out, at most MOST_LAYOUTS times in all. The HTML is compared by its
+    SHA-256, kept as the version's ``source_sha256``: publishing what is already out gives
+    that version back without laying anything out.
+    """
+    html_of = _supplement_html if supplement else _pack_html
+    progress("gather")
+    html = html_of(Meeting.objects.get(pk=meeting.pk))
+    for _ in range(MOST_LAYOUTS):
+        source = _source_sha256(html)
+        latest = _latest_published(meeting, supplement=supplement)
+        if latest is not None and latest.source_sha256 == source:
+            return Publication(latest, is_new=False)
+        pdf, _ = html_to_pdf(html, on_step=progress)
+        progress("store")
+        with transaction.atomic():
+            # The meeting's row lock: two people publishing at once get consecutive versions,
+            # and no service that writes for the meeting (they lock it too) changes the data
+            # between the comparison and the new version.
+            locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+            html = html_of(locked)
+            if _source_sha256(html) == source:
+                return _store_version(locked, pdf, source, supplement=supplement, by=by)
+    raise PackKeptChanging(
+        f"The data changed each of the {MOST_LAYOUTS} times the pages were laid out, so nothing was published. "
+        "Try again when fewer people are saving changes to this meeting."
+    )
+
+
+def _store_version(meeting: Meeting, pdf: bytes, source: str, *, supplement: bool, by) -> Publication:
+    """Store the PDF as the meeting's next version (the meeting locked by the caller), unless
+    someone published the same data meanwhile."""
+    latest = _latest_published(meeting, supplement=supplement)
+    if latest is not None and latest.source_sha256 == source:
+        return Publication(latest, is_new=False)
+    number = meeting.published_packs.aggregate(latest=Max("version"))["latest"] or 0
+    published = PublishedPack.objects.create(
+        meeting=meeting, version=number + 1, supplement=supplement, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+        source_sha256=source, size=len(pdf), published_by=by,
+    )
+    if not supplement and meeting.state == Meeting.State.EVIDENCE_OPEN:
+        meeting.state = cycle.NEXT_STATE[Meeting.State.EVIDENCE_OPEN]
+        meeting.version += 1  # a form holding the meeting from before sees it moved on
+        meeting._history_user = by
+        meeting.save(update_fields=["state", "version"])
+    _public_facts_changed(meeting)
+    if not supplement:
+        notifications.meeting_changed(meeting)
+    return Publication(published, is_new=True)
+
+
+def publish_pack(meeting: Meeting, *, by, progress: Callable[[str], None] | None = None) -> Publication:
     """The scrutiny office publishes the meeting's pack for members and the council's website.
 
     The PDF built from today's data is stored with its SHA-256, size and time, as the next
@@ -1845,73 +1948,175 @@ def publish_pack(meeting: Meeting, *, by) -> Publication:
     a retry) gives back the latest version instead of a copy: the HTML the PDF is laid out
     from is compared, so no PDF is even built. Allowed while evidence is open or once a
     pack is out (``cycle.require(meeting, "publish_pack")``); the first publication moves
-    the meeting from "Evidence open" to "Pack published". Raises PermissionDenied or
-    cycle.CycleError.
+    the meeting from "Evidence open" to "Pack published". The meeting is locked only to
+    compare and store, not while the pages are laid out (``_publish``). Pages ask for it
+    through ``ask_for_pack_build`` (the background worker calls this, telling ``progress``
+    each step). Raises PermissionDenied, cycle.CycleError or PackKeptChanging.
     """
     permissions.ensure(by, "build_pack")
-    # Lock the meeting row: two people publishing at once get consecutive versions.
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    cycle.require(meeting, "publish_pack")
-
-    html = render_pack_html(pack_for(meeting))
-    source_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    latest = meeting.published_packs.filter(supplement=False).defer("pdf").order_by("-version").first()
-    if latest is not None and latest.source_sha256 == source_sha256:
-        return Publication(latest, is_new=False)
-
-    pdf, _ = html_to_pdf(html)
-    number = meeting.published_packs.aggregate(latest=Max("version"))["latest"] or 0
-    published = PublishedPack.objects.create(
-        meeting=meeting,
-        version=number + 1,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        source_sha256=source_sha256,
-        size=len(pdf),
-        published_by=by,
-    )
-    if meeting.state == Meeting.State.EVIDENCE_OPEN:
-        meeting.state = cycle.NEXT_STATE[Meeting.State.EVIDENCE_OPEN]
-        meeting.version += 1  # a form holding the meeting from before sees it moved on
-        meeting._history_user = by
-        meeting.save(update_fields=["state", "version"])
-    _public_facts_changed(meeting)
-    notifications.meeting_changed(meeting)
-    return Publication(published, is_new=True)
+    return _publish(meeting, by=by, supplement=False, progress=progress or _unwatched)
 
 
-@transaction.atomic
-def publish_supplement(meeting: Meeting, *, by) -> Publication:
+def publish_supplement(meeting: Meeting, *, by, progress: Callable[[str], None] | None = None) -> Publication:
     """The scrutiny office publishes a supplement to the pack: only the updates received since
     the pack was published, by recommendation, under a heading with the pack's date.
 
     Stored as the meeting's next pack version, marked as a supplement; the pack itself is
     unchanged. Publishing again with nothing new gives back the supplement already out.
-    Allowed while the pack is published (tracker.cycle).
+    Allowed while the pack is published (tracker.cycle); published as ``publish_pack`` is,
+    without holding the meeting while the pages are laid out. Raises PermissionDenied,
+    ValidationError (the cycle, or nothing late) or PackKeptChanging.
     """
     permissions.ensure(by, "build_pack")
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    try:
-        cycle.require(meeting, "publish_supplement")
-    except cycle.CycleError as error:
-        raise ValidationError(str(error), code="cycle") from error
-    supplement = supplement_for(meeting)
-    if supplement.pack is None or not supplement.recommendations:
-        raise ValidationError("No update has been received since the pack was published, so there is nothing "
-                              "to put in a supplement.", code="empty")
-    html = render_supplement_html(supplement)
-    source_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    latest = meeting.published_packs.filter(supplement=True).defer("pdf").order_by("-version").first()
-    if latest is not None and latest.source_sha256 == source_sha256:
-        return Publication(latest, is_new=False)
-    pdf, _ = html_to_pdf(html)
-    number = meeting.published_packs.aggregate(latest=Max("version"))["latest"] or 0
-    published = PublishedPack.objects.create(
-        meeting=meeting, version=number + 1, supplement=True, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
-        source_sha256=source_sha256, size=len(pdf), published_by=by,
+    return _publish(meeting, by=by, supplement=True, progress=progress or _unwatched)
+
+
+# --- The pack built in the background, with its progress --------------------------------------
+
+# A build that has not moved on for this long was left by a worker that stopped (a restart, a crash):
+# asking again starts a new one. The longest step (laying out the pages) takes about a minute for
+# a thousand recommendations.
+BUILD_STALLED_AFTER = datetime.timedelta(minutes=30)
+# A finished draft is kept a day, and an hour once a newer draft of the same meeting is ready;
+# the record of other builds (publishing, failures) for 30 days.
+DRAFT_KEPT = datetime.timedelta(days=1)
+REPLACED_DRAFT_KEPT = datetime.timedelta(hours=1)
+BUILD_RECORD_KEPT = datetime.timedelta(days=30)
+
+BUILD_NEEDS = {PackBuild.Kind.PUBLISH_PACK: "publish_pack", PackBuild.Kind.PUBLISH_SUPPLEMENT: "publish_supplement"}
+
+BUILD_STALLED = "It stopped without finishing, probably because the server was restarted. Try again."
+BUILD_WENT_WRONG = ("Something went wrong on the server while it was being built. Try again. If it goes wrong "
+                    "again, tell whoever looks after this service: the details are in the background worker’s log.")
+BUILD_ASKER_GONE = "The account of the person who asked for it was removed, so it was not built. Try again."
+
+
+def ask_for_pack_build(meeting: Meeting, kind: str, *, by) -> PackBuild:
+    """The scrutiny office asks for the draft pack (PDF or Word), or to publish the pack or a
+    supplement: the build is recorded and queued for the background worker
+    (tracker.tasks.build_pack, once this transaction commits), and its page follows it.
+
+    Asking again while the same build of the same meeting is waiting or under way gives back
+    that build, whoever asked: a double click queues nothing twice (and the database keeps
+    one at a time). A build that stopped moving long ago (BUILD_STALLED_AFTER) is marked as
+    failed and a new one is queued. Publishing is refused here already when the meeting's
+    cycle does not allow it, or when a supplement would have nothing in it. Old drafts are
+    pruned first. Raises PermissionDenied or ValidationError.
+    """
+    from tracker import tasks
+
+    permissions.ensure(by, "build_pack")
+    prune_pack_builds()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        action = BUILD_NEEDS.get(kind)
+        if action:
+            try:
+                cycle.require(meeting, action)
+            except cycle.CycleError as error:
+                raise ValidationError(str(error), code="cycle") from error
+        if kind == PackBuild.Kind.PUBLISH_SUPPLEMENT and not selectors.late_updates_count(meeting):
+            raise ValidationError(NOTHING_LATE, code="empty")
+        now = timezone.now()
+        current = (
+            meeting.pack_builds.filter(kind=kind, state__in=PackBuild.IN_PROGRESS).defer("content").first()
+        )
+        if current is not None:
+            if current.progress_at > now - BUILD_STALLED_AFTER:
+                return current
+            PackBuild.objects.filter(pk=current.pk).update(
+                state=PackBuild.State.FAILED, failure=BUILD_STALLED, finished_at=now
+            )
+        build = PackBuild.objects.create(
+            meeting=meeting, kind=kind, asked_by=by, asked_at=now, progress_at=now, steps=pack_progress.steps_for(kind)
+        )
+        transaction.on_commit(lambda: tasks.build_pack.enqueue(build.pk), robust=True)
+    return build
+
+
+def run_pack_build(build_id: int) -> PackBuild | None:
+    """The background worker builds what was asked for: a draft, kept in the build's row for any
+    app server to hand out, or publishing (``publish_pack``, ``publish_supplement``).
+
+    Each step is written to the build as it starts (tracker.pack.progress). A build that is no
+    longer waiting (already built, or given up on as stopped) is left alone: None. Whatever
+    stops it is said in the build's ``failure``, in words the person who asked can act on;
+    an unexpected error is also logged and raised again, for the task's own record.
+    """
+    now = timezone.now()
+    started = PackBuild.objects.filter(pk=build_id, state=PackBuild.State.WAITING).update(
+        state=PackBuild.State.BUILDING, started_at=now, progress_at=now
     )
-    _public_facts_changed(meeting)
-    return Publication(published, is_new=True)
+    if not started:
+        return None
+    build = PackBuild.objects.select_related("meeting", "asked_by").defer("content").get(pk=build_id)
+    step = pack_progress.Progress(build.pk, build.kind)
+    try:
+        if build.asked_by is None:
+            raise PermissionDenied(BUILD_ASKER_GONE)
+        permissions.ensure(build.asked_by, "build_pack")
+        outcome = _build(build, step)
+    except (PermissionDenied, ValidationError, cycle.CycleError, PackKeptChanging) as error:
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        _finish_build(build, PackBuild.State.FAILED, failure=reason)
+    except Exception:
+        logger.exception("The background build of the pack failed (build %s, %s)", build.pk, build.kind)
+        _finish_build(build, PackBuild.State.FAILED, failure=BUILD_WENT_WRONG)
+        raise
+    else:
+        _finish_build(build, PackBuild.State.READY, step=build.steps, percent=100, **outcome)
+    return PackBuild.objects.defer("content").get(pk=build_id)
+
+
+def _build(build: PackBuild, step: Callable[[str], None]) -> dict:
+    """Do the work of ``build``; returns what its row keeps of the outcome."""
+    meeting, by = build.meeting, build.asked_by
+    Kind = PackBuild.Kind
+    if build.kind == Kind.PUBLISH_PACK:
+        publication = publish_pack(meeting, by=by, progress=step)
+        return {"published": publication.pack, "published_new": publication.is_new}
+    if build.kind == Kind.PUBLISH_SUPPLEMENT:
+        publication = publish_supplement(meeting, by=by, progress=step)
+        return {"published": publication.pack, "published_new": publication.is_new}
+    step("gather")
+    pack = pack_for(meeting)
+    if build.kind == Kind.DRAFT_PDF:
+        content, _ = html_to_pdf(render_pack_html(pack), on_step=step)
+    else:
+        step("write")
+        content = pack_docx(pack)
+    step("store")
+    return {"content": content, "size": len(content)}
+
+
+def _finish_build(build: PackBuild, state: str, **fields) -> None:
+    now = timezone.now()
+    PackBuild.objects.filter(pk=build.pk, state=PackBuild.State.BUILDING).update(
+        state=state, finished_at=now, progress_at=now, **fields
+    )
+
+
+def prune_pack_builds(now: datetime.datetime | None = None) -> int:
+    """Remove finished drafts a day old (an hour old once a newer draft of the same meeting is
+    ready), and the record of other finished builds after 30 days; returns how many went.
+
+    Cheap enough to run whenever a build is asked for (one DELETE); the daily run
+    (tracker.tasks.send_reminders) runs it too.
+    """
+    now = now or timezone.now()
+    newer_draft = PackBuild.objects.filter(
+        meeting=OuterRef("meeting"), kind=OuterRef("kind"), state=PackBuild.State.READY,
+        asked_at__gt=OuterRef("asked_at"),
+    )
+    finished = Q(state__in=PackBuild.FINISHED)
+    drafts = Q(kind__in=PackBuild.DRAFTS)
+    old = PackBuild.objects.filter(
+        finished & drafts & Q(finished_at__lt=now - DRAFT_KEPT)
+        | finished & drafts & Q(finished_at__lt=now - REPLACED_DRAFT_KEPT) & Exists(newer_draft)
+        | finished & Q(finished_at__lt=now - BUILD_RECORD_KEPT)
+    )
+    deleted, _ = old.delete()
+    return deleted
 
 
 def _public_facts_changed(meeting: Meeting, *, recommendation_id: int | None = None) -> None:

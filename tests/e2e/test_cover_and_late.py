@@ -79,4 +79,5 @@ def test_officer_adds_a_late_update_and_the_office_publishes_a_supplement(demo, 
     expect(office.main).to_contain_text("1 update has come in since the pack was published")
     office.click_button("Publish a supplement with the late updates")
     expect(banner(page)).to_contain_text("The supplement is published")
+    office.click_link("See every version on the meeting pack’s page")
     expect(page.get_by_role("link", name=re.compile(r"^Supplement of \d+ \w+ \d{4}"))).to_be_visible()

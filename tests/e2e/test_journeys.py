@@ -10,10 +10,13 @@ member use the keyboard alone.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 
 import docx
+from django.core.management import call_command
 from django.template.defaultfilters import filesizeformat
+from django.test import override_settings
 from playwright.sync_api import expect
 
 from tests.e2e import scenes
@@ -257,8 +260,12 @@ def test_scrutiny_office_publishes_the_pack_and_records_the_committee_concluding
     expect(office.heading()).to_have_text("Meeting pack")
     expect(page.get_by_text("The pack for this meeting has not been published yet.")).to_be_visible()
     office.click_button("Publish the pack")
+    # The build's page: published by the time it opens (the tests' task queue runs at once).
+    expect(office.heading()).to_have_text("Publishing the pack")
     published = banner(page, "Success")
     expect(published).to_contain_text("Version 1 of the pack is published.")
+    expect(published.get_by_role("link", name=re.compile(r"^Download version 1 \(PDF, "))).to_be_visible()
+    office.click_link("See every version on the meeting pack’s page")
     version_1 = page.get_by_role("row", name=re.compile(r"^Version 1 "))
     expect(version_1).to_contain_text("Sam Scrutiny")
     with page.expect_download() as download:
@@ -318,12 +325,87 @@ def test_scrutiny_office_previews_the_pack_before_publishing(demo, visit):
     # The clerk takes the draft in Word to edit it before it goes into the committee system.
     office.go(f"/meetings/{meeting.pk}/pack/")
     expect(office.heading()).to_have_text("Meeting pack")
+    office.click_button("Build the draft pack (Word)")
+    expect(banner(page, "Success")).to_contain_text("The draft pack is ready.")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the draft pack (Word)").click()
+        page.get_by_role("link", name=re.compile(r"^Download the draft pack \(Word, ")).click()
     assert download.value.suggested_filename.endswith("-2016-06-15-draft.docx")
     document = docx.Document(download.value.path())
     assert document.paragraphs[0].style.name == "Heading 1"
     assert document.paragraphs[0].text == "Tracking Report: Child Sexual Exploitation"
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_the_worker():
+    """The background worker (bin/worker's db_worker), until the queue is empty."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0",
+                 verbosity=0, stdout=io.StringIO())
+
+
+def test_scrutiny_office_follows_a_draft_built_by_the_background_worker(demo, visit, monkeypatch):
+    """A pack queued for the worker, as in production: with JavaScript the page moves its bar and shows
+    the download by itself; without, it says where the build is and "Check progress" reloads it."""
+    from tracker import services
+
+    meeting = scenes.meeting_with_proposals()
+    office = visit("scrutiny")
+    page = office.page
+    office.sign_in("scrutiny", PASSWORDS["scrutiny"])
+    status = page.get_by_role("status")
+    bar = page.get_by_role("progressbar", name=re.compile(r"^How far it has got"))
+    real_layout = services.html_to_pdf
+
+    def layout_watched_from_the_page(html, on_step=None):
+        def step(code):
+            on_step(code)
+            if code == "layout":
+                # The worker is laying out the pages: the open page asks how far it has got, without reloading.
+                expect(status).to_have_text("Laying out the pages (step 2 of 4)")
+                expect(bar).to_have_attribute("value", "2")
+                expect(page.get_by_text("How far it has got: 2%")).to_be_visible()
+                office.check_page("draft-being-laid-out")
+        return real_layout(html, step)
+
+    with override_settings(TASKS=DATABASE_QUEUE):
+        office.go(f"/meetings/{meeting.pk}/pack/")
+        office.click_button("Build the draft pack (PDF)")
+        expect(office.heading()).to_have_text("Draft pack (PDF)")
+        expect(status).to_have_text("Waiting to start")
+        expect(bar).to_have_attribute("value", "0")
+        monkeypatch.setattr(services, "html_to_pdf", layout_watched_from_the_page)
+        run_the_worker()
+    ready = banner(page, "Success")
+    expect(ready).to_contain_text("The draft pack is ready.")
+    expect(ready).to_be_focused()  # put in place of the bar, and read out
+    expect(page.get_by_role("button", name="Check progress")).to_have_count(0)
+    office.check_page("draft-ready")
+    with page.expect_download() as download:
+        ready.get_by_role("link", name=re.compile(r"^Download the draft pack \(PDF, ")).click()
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
+    assert download.value.suggested_filename.endswith("-2016-06-15-draft.pdf")
+    monkeypatch.undo()
+
+    # Without the page's scripts (they failed to load, or JavaScript is off). The scripts are blocked
+    # rather than JavaScript turned off, which would stop axe-core too.
+    plain = visit("scrutiny-without-scripts")
+    plain.page.route("**/*.mjs", lambda route: route.fulfill(status=200, content_type="text/javascript", body=""))
+    plain.sign_in("scrutiny", PASSWORDS["scrutiny"])
+    with override_settings(TASKS=DATABASE_QUEUE):
+        plain.go(f"/meetings/{meeting.pk}/pack/")
+        expect(plain.main).to_contain_text("Download the draft pack (PDF)")  # the draft just built, listed
+        plain.click_button("Build the draft pack (Word)")
+        expect(plain.page.get_by_role("status")).to_have_text("Waiting to start")
+        plain.click_button("Check progress")
+        expect(plain.page.get_by_role("status")).to_have_text("Waiting to start")
+        run_the_worker()
+        plain.click_button("Check progress")
+    ready = banner(plain.page, "Success")
+    expect(ready).to_contain_text("The draft pack is ready.")
+    with plain.page.expect_download() as download:
+        ready.get_by_role("link", name=re.compile(r"^Download the draft pack \(Word, ")).click()
+    assert download.value.suggested_filename.endswith("-2016-06-15-draft.docx")
 
 
 # --- (e) A committee member, by keyboard alone ------------------------------------------------

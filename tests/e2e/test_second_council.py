@@ -218,6 +218,7 @@ def test_a_second_council_sets_itself_up_and_publishes_its_own_pack(empty_databa
     expect(banner(page, "Success")).to_contain_text("Version 1 of the pack is published.")
 
     # The committee's decisions, and the meeting closed.
+    clerk.click_link("Back to the meeting pack")
     clerk.click_link("Back to the meeting")
     for number, label in [("Leisure Task Group Rec 1", "3 – Slipped"), ("Leisure Task Group Rec 2", "2 – On Track")]:
         clerk.click(page.get_by_role("button", name=f"Record the decision on {number}"))

@@ -6,6 +6,7 @@ import base64
 import gc
 import hashlib
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,14 +91,20 @@ def _fewer_garbage_collections():
                 gc.set_threshold(*_gc_threshold)
 
 
-def html_to_pdf(html: str) -> tuple[bytes, int]:
+def html_to_pdf(html: str, on_step: Callable[[str], None] | None = None) -> tuple[bytes, int]:
     """Lay out ``html`` as an A4 PDF/UA-1 document; returns (PDF bytes, number of pages).
 
     Nothing is fetched from the network: the stylesheet is inlined and fonts are local.
+    WeasyPrint reports no progress of its own, so ``on_step`` is told as each of its two
+    long steps starts: "layout" (the pages) and "write" (the PDF file).
     """
     fetcher = URLFetcher(allowed_protocols=("file", "data"))
     with _fewer_garbage_collections():
+        if on_step:
+            on_step("layout")
         document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).render(**PDF_OPTIONS)
+        if on_step:
+            on_step("write")
         return document.write_pdf(**PDF_OPTIONS), len(document.pages)
 
 

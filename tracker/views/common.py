@@ -24,7 +24,8 @@ def pack_links(meeting, user) -> list[tuple[str, str]]:
     if permissions.can_build_pack(user):
         links += [
             ("Preview the pack", reverse("pack_preview", kwargs={"meeting_id": meeting.pk})),
-            ("Download the draft pack (PDF)", reverse("pack_pdf", kwargs={"meeting_id": meeting.pk})),
+            ("Build a draft of the pack (PDF or Word)",
+             reverse("pack_versions", kwargs={"meeting_id": meeting.pk}) + "#draft"),
         ]
     links.append(("Published versions of the pack", reverse("pack_versions", kwargs={"meeting_id": meeting.pk})))
     return links

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -217,6 +218,18 @@ def test_two_app_servers_and_two_workers_share_one_postgresql_and_nothing_else(t
         assert from_a.status == from_b.status == 200 and from_a.body[:5] == b"%PDF-"
         assert from_a.body == from_b.body
         assert from_a.header("ETag") == f'"{hashlib.sha256(from_a.body).hexdigest()}"'
+
+        # A draft asked for on A is built by whichever worker takes it, and B hands out the same bytes.
+        pack_page = office_a.get(f"/meetings/{meeting}/pack/")
+        asked = sent(office_a.post(f"/meetings/{meeting}/pack.pdf", form_data(pack_page, action=f"/meetings/{meeting}/pack.pdf")),
+                     "asking for a draft")
+        build_page = urlsplit(asked.header("Location")).path
+        download = f"{build_page}download/"
+        wait_until(lambda: f'href="{download}"' in office_b.get(build_page).text, timeout=60, interval=0.5,
+                   what="the draft's download on the build page")
+        draft_a, draft_b = office_a.get(download), office_b.get(download)
+        assert draft_a.status == draft_b.status == 200 and draft_a.body[:5] == b"%PDF-"
+        assert draft_a.body == draft_b.body
 
         # Every e-mail arrives once, though two workers poll the queue.
         def all_sent():

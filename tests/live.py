@@ -175,7 +175,30 @@ def prepare_database(env: dict) -> None:
     manage(env, "load_demo")
 
 
-class Gunicorn:
+class Process:
+    """A server or worker the tests start (``start`` in each); stopped as it would be by systemd:
+    SIGTERM (a worker finishes the task it is running, then stops), killed after 30 seconds."""
+
+    process: subprocess.Popen | None = None
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Gunicorn(Process):
     """The app under gunicorn on a free loopback port; ``start`` returns once a page answers."""
 
     def __init__(self, env: dict, *, workers: int = 3, threads: int = 1, timeout: int = 60, log: Path,
@@ -207,24 +230,8 @@ class Gunicorn:
         wait_until(answers, timeout=timeout, interval=0.2, what="gunicorn to answer")
         return self
 
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class TaskWorker:
+class TaskWorker(Process):
     """``manage.py db_worker`` (the background worker bin/worker runs), its log in ``log``;
     ``start`` returns once it polls the queue. Its log names each task it takes, by id."""
 
@@ -251,22 +258,6 @@ class TaskWorker:
     def taken(self) -> list[str]:
         """The ids of the tasks this worker took, in its log's order (one line each as it starts one)."""
         return re.findall(r"Task id=(\S+) path=\S+ state=RUNNING", self.log.read_text(errors="replace"))
-
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)  # it finishes the task it is running, then stops
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 # --- A browser -------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     DateField,
     Exists,
@@ -27,12 +26,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
-from tracker import cycle, paging
+from tracker import cycle, paging, standing
 from tracker import evidence as evidence_rules
 from tracker.models import (
     Assessment,
@@ -224,8 +222,24 @@ class DateMove:
     change: DateChange
 
 
+class _AtTheMeeting:
+    """What a tracked recommendation's row says of it at the meeting (``TrackedRow``, ``TrackedLine``)."""
+
+    @property
+    def category(self):
+        return self.assessment.category
+
+    @property
+    def changed(self) -> bool:
+        return self.has_new_evidence or self.category_changed or self.date_moved
+
+    @property
+    def concluded_here(self) -> bool:
+        return self.conclusion is not None and self.conclusion.meeting_id == self.assessment.meeting_id
+
+
 @dataclass
-class TrackedRow:
+class TrackedRow(_AtTheMeeting):
     """One recommendation tracked at a meeting, with what the pages show about it."""
 
     assessment: Assessment
@@ -238,10 +252,6 @@ class TrackedRow:
     conclusion: Conclusion | None = None
 
     @property
-    def category(self):
-        return self.assessment.category
-
-    @property
     def previous_category(self):
         return self.previous_assessment.category if self.previous_assessment else None
 
@@ -252,14 +262,6 @@ class TrackedRow:
     @property
     def date_moved(self) -> bool:
         return bool(self.date_moves)
-
-    @property
-    def changed(self) -> bool:
-        return self.has_new_evidence or self.category_changed or self.date_moved
-
-    @property
-    def concluded_here(self) -> bool:
-        return self.conclusion is not None and self.conclusion.meeting_id == self.assessment.meeting_id
 
 
 def _tracked_assessments(meeting: Meeting) -> QuerySet[Assessment]:
@@ -484,7 +486,7 @@ def tracked(meeting: Meeting, previous: Meeting | None) -> Tracked:
 
 
 @dataclass
-class TrackedLine:
+class TrackedLine(_AtTheMeeting):
     """One row of a meeting's table of tracked recommendations: where it stands and whether it
     changed since the previous meeting, without its evidence (``TrackedRow`` has that)."""
 
@@ -496,20 +498,8 @@ class TrackedLine:
     conclusion: Conclusion | None
 
     @property
-    def category(self):
-        return self.assessment.category
-
-    @property
     def category_changed(self) -> bool:
         return bool(self.previous_category and self.category and self.category.pk != self.previous_category.pk)
-
-    @property
-    def changed(self) -> bool:
-        return self.has_new_evidence or self.category_changed or self.date_moved
-
-    @property
-    def concluded_here(self) -> bool:
-        return self.conclusion is not None and self.conclusion.meeting_id == self.assessment.meeting_id
 
 
 def tracked_lines(rows, meeting: Meeting) -> list[TrackedLine]:
@@ -876,7 +866,6 @@ def evidence_update_with_versions(pk: int):
     return update, versions
 
 
-
 def last_editor(instance):
     """Who saved the latest version of a record with history (for "someone else saved this")."""
     latest = instance.history.select_related("history_user").order_by("-history_date", "-history_id").first()
@@ -1100,17 +1089,7 @@ def completion_milestone() -> QuerySet[Milestone]:
     """A recommendation's completion milestone as a subquery (on OuterRef("pk")), picked as
     Recommendation.completion_milestone picks it: the first completion milestone, else the first
     on-going one, else the last; ``in_force`` is its latest move, else its original date."""
-    kinds = (Milestone.Kind.COMPLETION, Milestone.Kind.ONGOING)
-    latest_move = DateChange.objects.filter(milestone=OuterRef("pk")).order_by("-changed_at", "-pk")
-    return (
-        Milestone.objects.filter(recommendation=OuterRef("pk"))
-        .annotate(in_force=Coalesce(Subquery(latest_move.values("new_date")[:1]), F("due_date")))
-        .order_by(
-            Case(When(kind=kinds[0], then=Value(0)), When(kind=kinds[1], then=Value(1)), default=Value(2)),
-            Case(When(kind__in=kinds, then=F("position")), default=-F("position")),
-            "pk",
-        )
-    )
+    return standing.completion_milestone(Milestone=Milestone, DateChange=DateChange)
 
 
 def with_date_in_force(recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -55,6 +56,22 @@ FIELDS = ("standing_category", "standing_date_missing", "standing_completion_dat
           "standing_date")
 
 
+def completion_milestone(*, Milestone, DateChange) -> QuerySet:  # noqa: N803 (models as arguments)
+    """A recommendation's completion milestone (on OuterRef("pk")): the first completion milestone,
+    else the first on-going one, else the last; ``in_force`` is its latest move, else its original date."""
+    kinds = ("completion", "ongoing")
+    latest_move = DateChange.objects.filter(milestone=OuterRef("pk")).order_by("-changed_at", "-pk")
+    return (
+        Milestone.objects.filter(recommendation=OuterRef("pk"))
+        .annotate(in_force=Coalesce(Subquery(latest_move.values("new_date")[:1]), F("due_date")))
+        .order_by(
+            Case(When(kind=kinds[0], then=Value(0)), When(kind=kinds[1], then=Value(1)), default=Value(2)),
+            Case(When(kind__in=kinds, then=F("position")), default=-F("position")),
+            "pk",
+        )
+    )
+
+
 def expressions(*, Assessment, Committee, Milestone, DateChange) -> dict:  # noqa: N803 (models as arguments)
     """Each stored column's rule as an expression on OuterRef("pk"), a recommendation. The models
     are passed in so that a migration can use its own historical ones."""
@@ -66,17 +83,7 @@ def expressions(*, Assessment, Committee, Milestone, DateChange) -> dict:  # noq
     needs_date = Q(agreed_category__needs_anticipated_date=True) | Q(
         agreed_category__isnull=True, proposed_category__needs_anticipated_date=True
     )
-    kinds = ("completion", "ongoing")
-    latest_move = DateChange.objects.filter(milestone=OuterRef("pk")).order_by("-changed_at", "-pk")
-    milestone = (
-        Milestone.objects.filter(recommendation=OuterRef("pk"))
-        .annotate(in_force=Coalesce(Subquery(latest_move.values("new_date")[:1]), F("due_date")))
-        .order_by(
-            Case(When(kind=kinds[0], then=Value(0)), When(kind=kinds[1], then=Value(1)), default=Value(2)),
-            Case(When(kind__in=kinds, then=F("position")), default=-F("position")),
-            "pk",
-        )
-    )
+    milestone = completion_milestone(Milestone=Milestone, DateChange=DateChange)
     revised = (
         Assessment.objects.filter(recommendation=OuterRef("pk"), anticipated_date__isnull=False)
         .order_by(*latest_meeting_first())
@@ -126,11 +133,12 @@ def refresh(recommendations: QuerySet | Iterable[int]) -> int:
         if not ids:
             return 0
     rows = Recommendation.objects.filter(pk__in=ids)
-    list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
-    return rows.update(**{
-        ("standing_category_id" if name == "standing_category" else name): value
-        for name, value in _expressions().items()
-    })
+    with transaction.atomic():  # its own, when a row was saved outside one (the lock needs one)
+        list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
+        return rows.update(**{
+            ("standing_category_id" if name == "standing_category" else name): value
+            for name, value in _expressions().items()
+        })
 
 
 def row_changed(sender, instance, raw=False, **kwargs) -> None:

@@ -16,7 +16,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -27,7 +27,18 @@ from django.views.decorators.vary import vary_on_headers
 
 from tracker import public
 from tracker import search as search_service
-from tracker.models import Assessment, Council, Footnote, Meeting, Recommendation, Responsibility, SubPart
+from tracker.models import (
+    Assessment,
+    Committee,
+    Council,
+    Footnote,
+    Inquiry,
+    Meeting,
+    PublishedPack,
+    Recommendation,
+    Responsibility,
+    SubPart,
+)
 from tracker.selectors import chronological_key
 
 RESULTS_PER_PAGE = 20
@@ -38,22 +49,26 @@ PDF_CACHE_SECONDS = 24 * 60 * 60
 # --- Caching: what a proxy needs to serve the register ------------------------------------------
 
 
-def _latest(queryset, field: str) -> Subquery:
-    return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
+def _latest(model, field: str) -> Subquery:
+    return Subquery(model.objects.order_by(f"-{field}").values(field)[:1])
 
 
 def _stamps(request) -> dict:
-    """When anything the register shows last changed, in one query (kept on the request)."""
+    """When anything the register could show last changed, in one query of index look-ups (kept on the
+    request). Any committee's, inquiry's, recommendation's or meeting's change counts, and any pack's,
+    published or not on the register: more than the register shows, so a cache is sometimes asked to
+    fetch a page that did not change, but never keeps one that did (working out exactly what is public
+    here cost more than the page itself)."""
     if not hasattr(request, "_public_stamps"):
         row = (
-            public.committees().order_by()
+            Council.objects.filter(pk=1)
             .annotate(
-                committees_at=_latest(public.committees(), "changed_at"),
-                inquiries_at=_latest(public.inquiries(), "changed_at"),
-                recommendations_at=_latest(public.recommendations(), "changed_at"),
-                meetings_at=_latest(public.meetings(), "changed_at"),
-                packs_at=_latest(public.packs(), "published_at"),
-                council_at=Subquery(Council.objects.filter(pk=1).values("version")[:1]),
+                committees_at=_latest(Committee, "changed_at"),
+                inquiries_at=_latest(Inquiry, "changed_at"),
+                recommendations_at=_latest(Recommendation, "changed_at"),
+                meetings_at=_latest(Meeting, "changed_at"),
+                packs_at=_latest(PublishedPack, "published_at"),
+                council_at=F("version"),
             )
             .values("committees_at", "inquiries_at", "recommendations_at", "meetings_at", "packs_at", "council_at")
             .first()

@@ -769,22 +769,23 @@ def _row_by_row(meeting: Meeting, rows, apply) -> list[RowResult]:
     """Apply ``apply`` to each row in its own savepoint: a refused or stale row is rolled back
     alone and reported beside that row; the others are saved."""
     results = []
-    for row in rows:
-        if row.assessment.meeting_id != meeting.pk:
-            raise ValueError(f"{row.assessment} is not tracked at {meeting}")
-        result = RowResult(row.assessment)
-        try:
-            with transaction.atomic():
-                result.warnings = apply(row)
-        except StaleEdit as error:
-            result.stale = error.current
-        except RecordGone as error:
-            result.gone = str(error)
-        except ValidationError as error:
-            result.error = error
-        else:
-            result.saved = True
-        results.append(result)
+    with standing.deferred():  # the rows' recommendations refreshed together, at the end
+        for row in rows:
+            if row.assessment.meeting_id != meeting.pk:
+                raise ValueError(f"{row.assessment} is not tracked at {meeting}")
+            result = RowResult(row.assessment)
+            try:
+                with transaction.atomic():
+                    result.warnings = apply(row)
+            except StaleEdit as error:
+                result.stale = error.current
+            except RecordGone as error:
+                result.gone = str(error)
+            except ValidationError as error:
+                result.error = error
+            else:
+                result.saved = True
+            results.append(result)
     return results
 
 

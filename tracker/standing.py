@@ -32,7 +32,9 @@ e.g. after a database was edited by hand.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import (
@@ -141,6 +143,26 @@ def refresh(recommendations: QuerySet | Iterable[int]) -> int:
         })
 
 
+_pending = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Inside it, the recommendations whose rows are saved are gathered and refreshed together as
+    it ends (in one statement, not one per row): for the pages that save many rows at once, such as
+    the committee's decisions. Use it inside the transaction that saves them."""
+    if getattr(_pending, "ids", None) is not None:  # already gathering: the outer block refreshes
+        yield
+        return
+    _pending.ids = set()
+    try:
+        yield
+        gathered = _pending.ids
+    finally:
+        _pending.ids = None
+    refresh(gathered)
+
+
 def row_changed(sender, instance, raw=False, **kwargs) -> None:
     """post_save and post_delete of an Assessment, Milestone or DateChange: its recommendation's standing.
     (A restore writes rows as they were, standing included: ``raw`` saves are left alone.)"""
@@ -152,7 +174,10 @@ def row_changed(sender, instance, raw=False, **kwargs) -> None:
         recommendation_id = instance.milestone.recommendation_id
     else:
         recommendation_id = instance.recommendation_id
-    refresh([recommendation_id])
+    if getattr(_pending, "ids", None) is not None:
+        _pending.ids.add(recommendation_id)
+    else:
+        refresh([recommendation_id])
 
 
 def refresh_all(batch: int = 5000) -> int:

@@ -72,11 +72,32 @@ def packs() -> QuerySet[PublishedPack]:
     return PublishedPack.objects.filter(meeting__committee__on_public_register=True).defer("pdf")
 
 
+def _published(meeting: str) -> Q:
+    """``meetings()`` as a condition on the meeting a row leads to (``meeting``: "meeting__", say): joins
+    and a look-up for each row, where ``meeting__in=meetings()`` may have the database gather every
+    published meeting's rows first, whatever the few it is asked about."""
+    return Q(**{f"{meeting}committee__on_public_register": True}) & (
+        Q(**{f"{meeting}imported": True}) | _has_pack(f"{meeting}id")
+    )
+
+
+def _decided(meeting: str) -> Q:
+    """``decided_meetings()`` as a condition on the meeting a row leads to, as ``_published``."""
+    return _published(meeting) & (Q(**{f"{meeting}imported": True}) | Q(**{f"{meeting}state__in": DECIDED}))
+
+
+def concluded_publicly() -> Q:
+    """A recommendation concluded at a decided meeting, as a condition on recommendations (its one
+    conclusion joined: no recommendation has two)."""
+    return _decided("conclusion__meeting__")
+
+
 def recommendations() -> QuerySet[Recommendation]:
-    """Recommendations tracked at a published meeting, or concluded at a decided one."""
+    """Recommendations tracked at a published meeting, or concluded at a decided one (looked up for each
+    recommendation: a committee's page at a quarter of a million costs what it does at a thousand)."""
     return Recommendation.objects.filter(committee__on_public_register=True).filter(
-        Exists(Assessment.objects.filter(recommendation_id=OuterRef("pk"), meeting__in=meetings()))
-        | Exists(Conclusion.objects.filter(recommendation_id=OuterRef("pk"), meeting__in=decided_meetings()))
+        Exists(Assessment.objects.filter(_published("meeting__"), recommendation_id=OuterRef("pk")))
+        | concluded_publicly()
     )
 
 

@@ -16,7 +16,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -158,7 +158,7 @@ def _with_text_and_owners(queryset):
 
 def _inquiry_counts(recommendations) -> list[dict]:
     """Per inquiry: how many of its public recommendations are tracked, concluded and withdrawn."""
-    concluded = Exists(public.conclusions().filter(recommendation_id=OuterRef("pk")))
+    concluded = Case(When(public.concluded_publicly(), then=Value(True)), default=Value(False))
     return list(
         recommendations.annotate(publicly_concluded=concluded)
         .values("committee_id", "inquiry_id", "inquiry__title", "inquiry__reported_on")

@@ -313,7 +313,7 @@ class RecommendationAdmin(NormalisedText, HistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return selectors.recommendations_for_admin(super().get_queryset(request))
+        return selectors.recommendations_for_admin(super().get_queryset(request)).with_conclusion_flag()
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "seen_version"}

@@ -353,8 +353,15 @@ class RecommendationQuerySet(models.QuerySet):
             current_category_label=F("standing_category__label"),
             current_category_position=F("standing_category__position"),
             anticipated_date_missing=F("standing_date_missing"),
-            is_concluded=models.Exists(Conclusion.objects.filter(recommendation=models.OuterRef("pk"))),
         )
+
+    def with_conclusion_flag(self):
+        """Annotate ``is_concluded`` from its one conclusion, joined (an EXISTS here had PostgreSQL read
+        every conclusion first; lists that need no conclusion leave the join out)."""
+        return self.annotate(is_concluded=models.Case(
+            models.When(conclusion__isnull=False, then=models.Value(True)), default=models.Value(False),
+            output_field=models.BooleanField(),
+        ))
 
 
 class Recommendation(models.Model):

@@ -51,7 +51,10 @@ class Scope:
 
     def results(self) -> QuerySet:
         """The recommendations found, as the results list shows them."""
-        found = Recommendation.objects.with_current_category() if self.recommendations is None else self.recommendations
+        found = (
+            Recommendation.objects.with_current_category().with_conclusion_flag()
+            if self.recommendations is None else self.recommendations
+        )
         return found.select_related("inquiry__committee", "theme")
 
 

@@ -597,10 +597,15 @@ def _concluded_row(conclusion: Conclusion) -> ConcludedRow:
 
 
 def recommendations_list() -> QuerySet[Recommendation]:
-    """Every recommendation with its owners, the category in force and, if concluded, when and how."""
-    return recommendations_for_admin(Recommendation.objects.all()).select_related(
-        "inquiry__committee", "conclusion__meeting"
-    ).prefetch_related(
+    """Every recommendation with its owners and the category in force (``with_conclusions`` adds, for
+    those concluded, when and how: the tracked list's query leaves those joins out)."""
+    return recommendations_for_admin(Recommendation.objects.all()).select_related("inquiry__committee")
+
+
+def with_conclusions(recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """Concluded recommendations with the meeting that concluded them and the categories agreed (for
+    ``tracking_assessment``)."""
+    return recommendations.select_related("conclusion__meeting").prefetch_related(
         Prefetch(
             "assessments",
             queryset=Assessment.objects.filter(agreed_category__isnull=False).select_related("agreed_category"),
@@ -610,7 +615,7 @@ def recommendations_list() -> QuerySet[Recommendation]:
 
 
 def tracking_assessment(recommendation: Recommendation):
-    """The category agreed at the meeting that concluded it (uses recommendations_list's prefetch)."""
+    """The category agreed at the meeting that concluded it (uses ``with_conclusions``'s prefetch)."""
     conclusion = getattr(recommendation, "conclusion", None)
     if conclusion is None:
         return None

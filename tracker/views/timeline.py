@@ -29,11 +29,12 @@ def recommendation_list(request):
     recommendations = filters.qs
     shown = filters.statuses_shown()
     lists = {}
-    for name, part in (("tracked", recommendations.tracked), ("concluded", recommendations.concluded),
-                       ("withdrawn", recommendations.withdrawn)):
+    for name, part in (("tracked", recommendations.tracked()),
+                       ("concluded", selectors.with_conclusions(recommendations.concluded())),
+                       ("withdrawn", recommendations.withdrawn())):
         if name in shown:
             lists[name] = paging.keyset_page(
-                part(), after=request.GET.get(f"{name}_after"), before=request.GET.get(f"{name}_before"),
+                part, after=request.GET.get(f"{name}_after"), before=request.GET.get(f"{name}_before"),
                 per_page=PER_PAGE,
             )
     for recommendation in lists.get("concluded", ()):

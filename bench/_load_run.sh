@@ -11,7 +11,7 @@ $PY manage.py collectstatic --noinput -v0
 $PY manage.py load_demo >/dev/null
 $PY manage.py generate_scale_data --recommendations "$BENCH_RECOMMENDATIONS" --yes >/dev/null
 # A signed-in scrutiny officer's session, and the addresses of the pages to drive.
-PAGES=$(mktemp)
+PAGES=$(mktemp); export PAGES
 $PY manage.py shell --no-imports -c '
 from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore

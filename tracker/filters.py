@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracker import selectors
-from tracker.forms import GovukForm, shorten_long_lists
+from tracker.forms import GovukForm, Select, shorten_long_lists
 from tracker.models import Category, Committee, Inquiry, Owner
 
 STATUSES = [("tracked", "Still tracked"), ("concluded", "Concluded"), ("withdrawn", "Withdrawn")]
@@ -31,13 +31,15 @@ def _categories():
 class RecommendationFilter(django_filters.FilterSet):
     committee = django_filters.ModelChoiceFilter(
         queryset=Committee.objects.order_by("name"), label="Committee", empty_label="All committees",
+        widget=Select,
     )
     inquiry = django_filters.ModelChoiceFilter(
         queryset=Inquiry.objects.order_by("title"), label="Inquiry", empty_label="All inquiries",
+        widget=Select,
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=Owner.objects.order_by("name"), field_name="responsibilities__owner", distinct=True,
-        label="Owner", empty_label="All owners",
+        label="Owner", empty_label="All owners", widget=Select,
     )
     category = django_filters.ChoiceFilter(
         choices=_categories, field_name="current_category_code", label="Category in force",

@@ -364,6 +364,11 @@ class RecommendationQuerySet(models.QuerySet):
         ))
 
 
+# Where a recommendation stands, kept on it by tracker.standing (and by nothing else).
+STANDING_FIELDS = ("standing_category", "standing_date_missing", "standing_completion_date", "standing_revised_date",
+                   "standing_date")
+
+
 class Recommendation(models.Model):
     inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="recommendations")
     committee = models.ForeignKey(
@@ -419,10 +424,7 @@ class Recommendation(models.Model):
         null=True, blank=True, editable=False,
         help_text="The date in force: the revised date where the scheme counts it, else the completion date.",
     )
-    history = HistoricalRecords(excluded_fields=[
-        "standing_category", "standing_date_missing", "standing_completion_date", "standing_revised_date",
-        "standing_date",
-    ])
+    history = HistoricalRecords(excluded_fields=list(STANDING_FIELDS))
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -443,7 +445,7 @@ class Recommendation(models.Model):
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
                 field.name for field in self._meta.concrete_fields
-                if not field.primary_key and not field.name.startswith("standing_")
+                if not field.primary_key and field.name not in STANDING_FIELDS
             ]
         super().save(*args, **kwargs)
 

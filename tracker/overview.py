@@ -49,6 +49,7 @@ from tracker.models import (
     Milestone,
     Recommendation,
     Responsibility,
+    latest_meeting_first,
 )
 
 # --- Figures ------------------------------------------------------------------------------------
@@ -166,8 +167,7 @@ def with_dates_in_force(recommendations, today: datetime.date):
     latest = (
         Assessment.objects.filter(recommendation=OuterRef("pk"))
         .filter(Q(agreed_category__isnull=False) | Q(proposed_category__isnull=False))
-        .order_by(F("meeting__placed_on").desc(nulls_last=True), F("meeting__date").desc(nulls_first=True),
-                  "-meeting_id")
+        .order_by(*latest_meeting_first())
     )
     waiting = Milestone.objects.filter(recommendation=OuterRef("pk"), due_date__isnull=True).exclude(event="").exclude(
         Exists(DateChange.objects.filter(milestone=OuterRef("pk")))

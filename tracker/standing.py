@@ -52,10 +52,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from tracker.models import latest_meeting_first
-
-FIELDS = ("standing_category", "standing_date_missing", "standing_completion_date", "standing_revised_date",
-          "standing_date")
+from tracker.models import STANDING_FIELDS, latest_meeting_first
 
 
 def completion_milestone(*, Milestone, DateChange) -> QuerySet:  # noqa: N803 (models as arguments)
@@ -200,7 +197,7 @@ def drift(recommendations: QuerySet | None = None) -> list[str]:
 
     queryset = recommendations if recommendations is not None else Recommendation.objects.all()
     computed = {f"computed_{name}": value for name, value in _expressions().items()}
-    stored = ["standing_category_id", *FIELDS[1:]]
+    stored = ["standing_category_id", *STANDING_FIELDS[1:]]
     found = []
     rows = queryset.annotate(**computed).values_list("number", "inquiry__title", *stored, *computed)
     for number, title, *values in rows.iterator():
